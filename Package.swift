@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+// Switchboard: a self-hosted integration host. No Swift package dependencies:
+// the toolchain plus system C libraries through module maps (see README).
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let plugins = ["MetaFlow", "Chatwoot", "Wasender", "CloudTalk", "Integrity"]
+
+let package = Package(
+    name: "Switchboard",
+    products: [
+        .library(name: "PluginAPI", targets: ["PluginAPI"]),
+        .library(name: "SwitchboardKernel", targets: ["Kernel"]),
+        .library(name: "PluginTesting", targets: ["PluginTesting"]),
+        .executable(name: "switchboard", targets: ["switchboard"]),
+    ],
+    targets: [
+        // System libraries through module maps.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CPostgres", path: "Sources/CPostgres", pkgConfig: "libpq"),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl"),
+        // Our own small C shim: epoll, eventfd, accept4 and friends that Glibc does not export cleanly.
+        .target(name: "CShims", path: "Sources/CShims"),
+
+        .target(name: "PluginAPI", path: "Sources/PluginAPI", swiftSettings: strict),
+        .target(
+            name: "Kernel",
+            dependencies: ["PluginAPI", "CShims", "COpenSSL", "CSQLite", "CPostgres", "CCurl"],
+            path: "Sources/Kernel",
+            swiftSettings: strict
+        ),
+        .target(name: "PluginTesting", dependencies: ["PluginAPI", "Kernel"], path: "Sources/PluginTesting", swiftSettings: strict),
+        .executableTarget(
+            name: "switchboard",
+            dependencies: ["Kernel"] + plugins.map { .target(name: $0) },
+            path: "Sources/switchboard",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "PluginAPITests", dependencies: ["PluginAPI"], path: "Tests/PluginAPITests"),
+        .testTarget(
+            name: "KernelTests",
+            dependencies: ["Kernel", "PluginAPI", "PluginTesting"],
+            path: "Tests/KernelTests",
+            resources: [.copy("Fixtures")]
+        ),
+    ] + plugins.map { name in
+        // Integration plugins: PluginAPI only (explicit path: `Plugins/` is also SwiftPM's folder for package plugins).
+        .target(name: name, dependencies: ["PluginAPI"], path: "Plugins/\(name)", swiftSettings: strict)
+    },
+    swiftLanguageModes: [.v6]
+)

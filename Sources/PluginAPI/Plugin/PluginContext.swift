@@ -1,0 +1,54 @@
+import Foundation
+
+/// What the kernel gives a plugin. Everything a plugin needs comes from here, so a plugin
+/// never links a C library and every plugin can be tested with `PluginTesting`.
+///
+/// Storage, jobs, events, phones and channels join this context as their kernel issues land;
+/// until then they are deliberately absent rather than stubbed.
+public protocol PluginContext: Sendable {
+    /// The plugin's id, as registered.
+    var pluginID: String { get }
+
+    /// Decodes `plugins.<id>.config` strictly: unknown keys and wrong types throw a
+    /// `ConfigError` whose path names the key (`plugins.chatwoot.config.account_id`).
+    /// `${VAR}` references have already been resolved. Performs no I/O.
+    func config<C: Decodable>(_ type: C.Type) throws -> C
+
+    /// Structured logging, tagged with the plugin id.
+    var log: any Logger { get }
+
+    /// Wall-clock time; a manual clock under `PluginTesting`.
+    var clock: any TimeSource { get }
+
+    /// HMAC, hashes, constant-time compare, random bytes, RSA-OAEP and AES-GCM.
+    var crypto: any CryptoProvider { get }
+
+    /// Counters and gauges exported on `/metrics`, prefixed with the plugin id.
+    var metrics: any MetricsRecorder { get }
+}
+
+/// A source of wall-clock time.
+public protocol TimeSource: Sendable {
+    /// The current time.
+    var now: Date { get }
+}
+
+extension TimeSource {
+    /// The current time in Unix milliseconds, the unit storage uses.
+    public var nowMillis: Int64 { Int64((now.timeIntervalSince1970 * 1000).rounded(.down)) }
+}
+
+/// Counters and gauges a plugin exports. Names are lower-case snake case; the kernel
+/// prefixes them with `switchboard_<plugin id>_`.
+public protocol MetricsRecorder: Sendable {
+    /// Adds `by` to a counter.
+    func increment(_ name: String, labels: [String: String], by: Double)
+    /// Sets a gauge.
+    func gauge(_ name: String, labels: [String: String], value: Double)
+}
+
+extension MetricsRecorder {
+    public func increment(_ name: String, labels: [String: String] = [:]) {
+        increment(name, labels: labels, by: 1)
+    }
+}
