@@ -115,7 +115,7 @@ sb_log "starting switchboard on 127.0.0.1:$sb_port ($SWITCHBOARD_BIN)"
 start_ms=""
 if command -v python3 >/dev/null 2>&1; then
     # python3 forks, the child execs switchboard, the parent times spawn → first 200 on a raw socket
-    # (no client start-up in the measurement) and prints "PID MS" (MS empty when it never answered).
+    # (no client start-up in the measurement) and prints "PID MS", or "PID exited" / "PID timeout".
     read -r sb_pid start_ms < <(python3 - "$sb_port" "$tmp/switchboard.log" "$SWITCHBOARD_BIN" serve --config "$tmp/plugins.json" <<'PY'
 import os, socket, sys, time
 port, log, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
@@ -132,9 +132,10 @@ if pid == 0:
         os._exit(127)
 request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
 deadline = t0 + 30 * 10**9
-elapsed = ""
+elapsed = "timeout"
 while time.monotonic_ns() < deadline:
     if os.waitpid(pid, os.WNOHANG) != (0, 0):
+        elapsed = "exited"
         break
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
@@ -156,12 +157,20 @@ else
     sb_pid=$!
     if wait_for_200 "http://127.0.0.1:$sb_port/healthz" "$sb_pid"; then
         start_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    elif kill -0 "$sb_pid" 2>/dev/null; then
+        start_ms=timeout
+    else
+        start_ms=exited
     fi
 fi
-if [ -z "$start_ms" ]; then
-    tail -n 20 "$tmp/switchboard.log" >&2 2>/dev/null || true
-    sb_die "switchboard did not answer 200 on /healthz within 30 s"
-fi
+case "$start_ms" in
+    [0-9]*) ;;
+    *)  tail -n 20 "$tmp/switchboard.log" >&2 2>/dev/null || true
+        if [ "$start_ms" = exited ]; then
+            sb_die "switchboard exited before answering 200 on /healthz (its last output, if any, is above)"
+        fi
+        sb_die "switchboard did not answer 200 on /healthz within 30 s" ;;
+esac
 sb_log "switchboard answered /healthz ${start_ms} ms after spawn"
 
 # --- rounds --------------------------------------------------------------------------------
