@@ -39,6 +39,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PluginAPITests", dependencies: ["PluginAPI"], path: "Tests/PluginAPITests"),
+        // Runs the built binary as a child process; depends on it so `swift build --build-tests` builds it.
+        .testTarget(name: "SwitchboardCLITests", dependencies: ["switchboard"], path: "Tests/SwitchboardCLITests"),
         .testTarget(
             name: "KernelTests",
             dependencies: ["Kernel", "PluginAPI", "PluginTesting"],

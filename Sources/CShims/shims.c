@@ -138,6 +138,16 @@ ssize_t cshims_write(int fd, const void *buf, size_t len) {
     return n;
 }
 
+int cshims_write_all(int fd, const void *buf, size_t len) {
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) { if (errno == EINTR) continue; return -1; }
+        p += n; len -= (size_t)n;
+    }
+    return 0;
+}
+
 int cshims_close(int fd) { return close(fd); }
 int cshims_shutdown_write(int fd) { return shutdown(fd, SHUT_WR); }
 

@@ -31,6 +31,8 @@ int cshims_connect(const char *host, int port);
 
 ssize_t cshims_read(int fd, void *buf, size_t len);
 ssize_t cshims_write(int fd, const void *buf, size_t len);
+/// Writes all of buf to a blocking or regular fd (log lines), retrying short writes.
+int cshims_write_all(int fd, const void *buf, size_t len);
 int cshims_close(int fd);
 int cshims_shutdown_write(int fd);
 /// Sets SO_LINGER to 0 so close() resets the connection (used for a hard close after bad framing).

@@ -1,0 +1,366 @@
+import CShims
+import Foundation
+import PluginAPI
+
+/// One client connection, confined to its event loop's thread. Reads requests, hands each to
+/// its route as a task on the loop's executor, and writes answers in request order
+/// (pipelined requests wait in the input buffer until the previous answer is queued).
+final class Connection: EventLoopSource {
+    enum Phase {
+        /// Waiting for (the rest of) a request head.
+        case head
+        /// Reading a body for `pending`.
+        case body
+        /// A handler is running.
+        case handling
+        /// The last answer is queued; close once it is written.
+        case closing
+        /// Write side shut; discard input until EOF or the linger deadline, then close.
+        case lingering
+        case closed
+    }
+
+    let fd: Int32
+    let peer: String
+    unowned let loop: EventLoop
+    unowned let worker: LoopWorker
+    private(set) var phase: Phase = .head
+
+    private var input: [UInt8] = []
+    private var inputStart = 0
+    private var output: [UInt8] = []
+    private var outputStart = 0
+    private var readInterest = true
+    private var writeInterest = false
+    private var peerClosed = false
+    /// The server is shutting down: answer what is in flight, then close.
+    var draining = false
+
+    /// Monotonic deadline for the current phase (0: none).
+    private(set) var deadline: UInt64 = 0
+
+    // The request being read or handled.
+    private var head: RequestHead?
+    private var route: Router.Match?
+    private var body: [UInt8] = []
+    private var bodyLimit = 0
+    private var chunked: ChunkedDecoder?
+    private var startedAt: UInt64 = 0
+
+    init(fd: Int32, peer: String, loop: EventLoop, worker: LoopWorker) {
+        self.fd = fd
+        self.peer = peer
+        self.loop = loop
+        self.worker = worker
+        deadline = cshims_monotonic_ns() + worker.timeouts.header
+    }
+
+    /// True when nothing is in flight and no partial request is buffered.
+    var isIdle: Bool { phase == .head && inputStart == input.count && output.count == outputStart }
+
+    // MARK: - events
+
+    func handleEvent(readable: Bool, writable: Bool, hangup: Bool) {
+        if writable { flush() }
+        if readable || hangup { readAvailable() }
+        if phase != .closed { advance() }
+    }
+
+    private func readAvailable() {
+        guard phase != .closed else { return }
+        var reads = 0
+        while reads < 16 {
+            reads += 1
+            let n = worker.readScratch.withUnsafeMutableBytes { cshims_read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                worker.metrics.bytesIn += n
+                if phase == .lingering { continue }
+                if inputStart > 0 && inputStart == input.count {
+                    input.removeAll(keepingCapacity: true)
+                    inputStart = 0
+                }
+                worker.readScratch.withUnsafeBytes { input.append(contentsOf: $0[0..<n]) }
+                if n < worker.readScratch.count { break }
+                // Backpressure: a client that pipelines without reading answers stops being read.
+                if input.count - inputStart > worker.maxBufferedInput { break }
+            } else if n == 0 {
+                peerClosed = true
+                break
+            } else {
+                let e = cshims_errno()
+                if e == EAGAIN || e == EWOULDBLOCK { break }
+                close()
+                return
+            }
+        }
+        if phase == .lingering && peerClosed { close() }
+    }
+
+    /// Parses and dispatches as far as the buffered input allows.
+    func advance() {
+        // An answer given synchronously (404, 405) re-enters here; the outer call continues.
+        if advancing { return }
+        advancing = true
+        defer { advancing = false }
+        while phase == .head || phase == .body {
+            if output.count - outputStart > worker.maxBufferedOutput { break }
+            if phase == .head {
+                if inputStart == input.count {
+                    if peerClosed { close(); return }
+                    break
+                }
+                if !parseHead() { break }
+            }
+            if phase == .body {
+                if !readBody() { break }
+            }
+        }
+        if peerClosed && phase == .body { close(); return }
+        updateReadInterest()
+        if outputStart < output.count { markDirty() }
+    }
+
+    /// Queues this connection for the loop's end-of-batch flush (once).
+    private func markDirty() {
+        guard !isDirty else { return }
+        isDirty = true
+        worker.markDirty(self)
+    }
+
+    /// In the worker's dirty list already.
+    var isDirty = false
+
+    /// Returns true when a head was taken (phase moved on).
+    private func parseHead() -> Bool {
+        let outcome: HeadParser.Outcome
+        do {
+            outcome = try input.withUnsafeBufferPointer { all throws(HTTPParseError) in
+                try HeadParser.parse(UnsafeBufferPointer(rebasing: all[inputStart...]), limits: worker.limits)
+            }
+        } catch {
+            fail(error)
+            return false
+        }
+        switch outcome {
+        case .incomplete:
+            if headerClockIdle {
+                // First bytes of the next request: the header clock starts now.
+                headerClockIdle = false
+                deadline = cshims_monotonic_ns() + worker.timeouts.header
+            }
+            return false
+        case .head(var h, let consumed):
+            inputStart += consumed
+            startedAt = cshims_monotonic_ns()
+            headerClockIdle = false
+            if draining { h.keepAlive = false }
+            start(h)
+            return true
+        }
+    }
+
+    private var headerClockIdle = false
+    private var advancing = false
+
+    private func start(_ h: RequestHead) {
+        head = h
+        let match = worker.router.match(method: h.method, path: h.path)
+        route = match
+        switch match {
+        case .found(let r, _):
+            bodyLimit = r.maxBody ?? worker.defaultMaxBody
+        case .notFound, .methodNotAllowed:
+            // No body is read for an unroutable request; if one follows, the connection closes.
+            bodyLimit = 0
+        }
+        switch h.framing {
+        case .none:
+            body = []
+            dispatch()
+        case .length(let n):
+            if case .found = match, n > bodyLimit {
+                fail(HTTPParseError(413, "payload_too_large", "request body larger than \(bodyLimit) bytes"))
+                return
+            }
+            if case .found = match {} else { head?.keepAlive = false; body = []; dispatch(); return }
+            if h.expectsContinue { queue(ResponseEncoder.continueLine) }
+            body = []
+            body.reserveCapacity(n)
+            phase = .body
+            deadline = cshims_monotonic_ns() + worker.timeouts.body
+        case .chunked:
+            if case .found = match {} else { head?.keepAlive = false; body = []; dispatch(); return }
+            if h.expectsContinue { queue(ResponseEncoder.continueLine) }
+            body = []
+            chunked = ChunkedDecoder(maxBody: bodyLimit, maxTrailerBytes: worker.limits.maxHeaderBytes)
+            phase = .body
+            deadline = cshims_monotonic_ns() + worker.timeouts.body
+        }
+    }
+
+    /// Returns true when the body is complete and the request was dispatched.
+    private func readBody() -> Bool {
+        guard let h = head else { return false }
+        let available = input.count - inputStart
+        guard available > 0 else { return false }
+        deadline = cshims_monotonic_ns() + worker.timeouts.body
+        if case .length(let n) = h.framing {
+            let take = min(n - body.count, available)
+            body.append(contentsOf: input[inputStart..<(inputStart + take)])
+            inputStart += take
+            if body.count == n { chunked = nil; dispatch(); return true }
+            return false
+        }
+        guard var decoder = chunked else { return false }
+        do {
+            let consumed = try input.withUnsafeBufferPointer { all throws(HTTPParseError) in
+                try decoder.consume(UnsafeBufferPointer(rebasing: all[inputStart...]), into: &body)
+            }
+            inputStart += consumed
+        } catch {
+            fail(error)
+            return false
+        }
+        chunked = decoder
+        if decoder.state == .done { chunked = nil; dispatch(); return true }
+        return false
+    }
+
+    // MARK: - handling
+
+    private func dispatch() {
+        guard let h = head, let match = route else { return }
+        phase = .handling
+        deadline = 0
+        worker.dispatch(connection: self, head: h, match: match, body: body, startedAt: startedAt)
+        body = []
+    }
+
+    /// Called on the loop thread when the handler answered.
+    func complete(_ response: Response, head h: RequestHead, routeIndex: Int, requestID: String) {
+        guard phase == .handling else { return }
+        let keepAlive = h.keepAlive && !draining && !peerClosed
+        let before = output.count
+        ResponseEncoder.encode(response, requestID: requestID, keepAlive: keepAlive,
+                               http10KeepAlive: keepAlive && h.versionMinor == 0,
+                               headOnly: h.method == .head, date: loop.dateCache.current(), into: &output)
+        worker.metrics.record(route: routeIndex, status: response.status, nanos: cshims_monotonic_ns() &- startedAt, bytesOut: output.count - before)
+        head = nil
+        route = nil
+        if keepAlive {
+            phase = .head
+            headerClockIdle = true
+            deadline = cshims_monotonic_ns() + worker.timeouts.keepAlive
+        } else {
+            phase = .closing
+            deadline = cshims_monotonic_ns() + worker.timeouts.body
+        }
+        advance()
+    }
+
+    /// Answers a framing or limit error and closes: the next request's start is unknown.
+    private func fail(_ error: HTTPParseError) {
+        let response = ResponseEncoder.errorResponse(error.status, error.code, error.message)
+        let before = output.count
+        ResponseEncoder.encode(response, requestID: "", keepAlive: false, http10KeepAlive: false, headOnly: false,
+                               date: loop.dateCache.current(), into: &output)
+        worker.metrics.record(route: 0, status: error.status, nanos: 0, bytesOut: output.count - before)
+        worker.log.info("request refused", ["status": "\(error.status)", "reason": error.message, "remote": peer])
+        head = nil
+        route = nil
+        phase = .closing
+        deadline = cshims_monotonic_ns() + worker.timeouts.body
+        markDirty()
+    }
+
+    private func queue(_ bytes: [UInt8]) {
+        output.append(contentsOf: bytes)
+        markDirty()
+    }
+
+    // MARK: - writing
+
+    /// Writes what is queued; called once per loop batch for dirty connections.
+    func flush() {
+        isDirty = false
+        guard phase != .closed else { return }
+        while outputStart < output.count {
+            let n = output.withUnsafeBytes { buf in
+                cshims_write(fd, buf.baseAddress! + outputStart, buf.count - outputStart)
+            }
+            if n > 0 {
+                outputStart += n
+            } else {
+                let e = cshims_errno()
+                if n < 0 && (e == EAGAIN || e == EWOULDBLOCK) { break }
+                close()
+                return
+            }
+        }
+        if outputStart == output.count {
+            output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
+            outputStart = 0
+            if phase == .closing {
+                // Half-close, then discard what the client still sends, so our answer is not
+                // lost to a reset (a "real close" after a framing error).
+                _ = cshims_shutdown_write(fd)
+                phase = .lingering
+                input = []
+                inputStart = 0
+                deadline = cshims_monotonic_ns() + 2_000_000_000
+                if peerClosed { close(); return }
+                setInterest(read: true, write: false)
+                return
+            }
+            // Parsing paused while too much output was queued: resume it.
+            if (phase == .head || phase == .body) && input.count > inputStart { advance() }
+        }
+        setInterest(read: readInterest, write: outputStart < output.count)
+    }
+
+    private func updateReadInterest() {
+        let wantRead = phase == .lingering || (input.count - inputStart <= worker.maxBufferedInput)
+        setInterest(read: wantRead, write: writeInterest)
+    }
+
+    private func setInterest(read: Bool, write: Bool) {
+        guard phase != .closed, read != readInterest || write != writeInterest else { return }
+        readInterest = read
+        writeInterest = write
+        loop.modify(fd: fd, read: read, write: write)
+    }
+
+    // MARK: - timeouts and closing
+
+    /// Called by the loop's tick. Closes or answers 408 when the phase's deadline passed.
+    func checkDeadline(now: UInt64) {
+        guard deadline != 0, now >= deadline else { return }
+        switch phase {
+        case .head where inputStart < input.count && !headerClockIdle:
+            fail(HTTPParseError(408, "request_timeout", "request head not received in time"))
+            flush()
+        case .body:
+            fail(HTTPParseError(408, "request_timeout", "request body stalled"))
+            flush()
+        case .head, .closing, .lingering:
+            close()
+        case .handling, .closed:
+            break
+        }
+    }
+
+    /// Closes now if idle (shutdown), else after the answer in flight.
+    func drain() {
+        draining = true
+        // A partial head is not a request yet: nothing was acknowledged, so it may be dropped.
+        if phase == .head && output.count == outputStart { close() }
+    }
+
+    func close() {
+        guard phase != .closed else { return }
+        phase = .closed
+        loop.deregister(fd: fd)
+        _ = cshims_close(fd)
+        worker.closed(self)
+    }
+}

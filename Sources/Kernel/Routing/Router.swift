@@ -1,0 +1,120 @@
+import PluginAPI
+
+/// Method + path patterns with `:param` segments, built once at boot and read-only after.
+/// Literal segments win over parameters; a path known under other methods answers 405 with
+/// `Allow`; HEAD falls back to GET.
+final class Router: @unchecked Sendable {
+    /// A registered route. `index` numbers routes for metrics (0 is "no route").
+    struct Route: Sendable {
+        let index: Int
+        let method: HTTPMethod
+        /// The full pattern as mounted (`/metaflow/endpoint/:flow`).
+        let pattern: String
+        /// The registering plugin's id, nil for the kernel's own routes.
+        let plugin: String?
+        let maxBody: Int?
+        let parameterNames: [String]
+        let handler: RouteHandler
+    }
+
+    enum Match {
+        case found(Route, [String: String])
+        case methodNotAllowed([HTTPMethod])
+        case notFound
+    }
+
+    private final class Node {
+        var literals: [String: Node] = [:]
+        var parameter: Node?
+        var routes: [HTTPMethod: Route] = [:]
+    }
+
+    private let root = Node()
+    /// Patterns without parameters, looked up whole: the common case costs one hash.
+    private var exact: [String: [HTTPMethod: Route]] = [:]
+    private(set) var routes: [Route] = []
+
+    var routeCount: Int { routes.count + 1 }
+
+    /// The pattern of route `index` (0: `unmatched`).
+    func pattern(at index: Int) -> String { index == 0 ? "unmatched" : routes[index - 1].pattern }
+
+    /// Adds a route; a second route with the same method and the same shape of pattern is an
+    /// error naming both registrations.
+    func add(_ method: HTTPMethod, _ pattern: String, plugin: String?, maxBody: Int?, handler: @escaping RouteHandler) throws(RouteError) {
+        guard pattern.hasPrefix("/") else { throw RouteError("route pattern must start with /: \(pattern)") }
+        let segments = pattern == "/" ? [] : pattern.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        var node = root
+        var names: [String] = []
+        for segment in segments {
+            if segment.isEmpty { throw RouteError("empty segment in route pattern \(pattern)") }
+            if segment.hasPrefix(":") {
+                let name = String(segment.dropFirst())
+                guard !name.isEmpty else { throw RouteError("unnamed parameter in route pattern \(pattern)") }
+                guard !names.contains(name) else { throw RouteError("parameter :\(name) repeated in route pattern \(pattern)") }
+                names.append(name)
+                if node.parameter == nil { node.parameter = Node() }
+                node = node.parameter!
+            } else {
+                let key = String(segment)
+                if let next = node.literals[key] {
+                    node = next
+                } else {
+                    let next = Node()
+                    node.literals[key] = next
+                    node = next
+                }
+            }
+        }
+        if let existing = node.routes[method] {
+            throw RouteError("route clash: \(method) \(pattern) (\(plugin.map { "plugin \($0)" } ?? "kernel")) and \(method) \(existing.pattern) (\(existing.plugin.map { "plugin \($0)" } ?? "kernel"))")
+        }
+        let route = Route(index: routes.count + 1, method: method, pattern: pattern, plugin: plugin, maxBody: maxBody,
+                          parameterNames: names, handler: handler)
+        node.routes[method] = route
+        routes.append(route)
+        if names.isEmpty { exact[pattern, default: [:]][method] = route }
+    }
+
+    /// Finds the route for a request.
+    func match(method: HTTPMethod, path: String) -> Match {
+        if let byMethod = exact[path] {
+            if let route = byMethod[method] ?? (method == .head ? byMethod[.get] : nil) {
+                return .found(route, [:])
+            }
+        }
+        guard path.hasPrefix("/") else { return .notFound }
+        var values: [String] = []
+        let segments = path == "/" ? [] : path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        guard let node = Self.find(root, segments[...], values: &values) else { return .notFound }
+        if let route = node.routes[method] ?? (method == .head ? node.routes[.get] : nil) {
+            var parameters: [String: String] = [:]
+            for (name, value) in zip(route.parameterNames, values) { parameters[name] = value }
+            return .found(route, parameters)
+        }
+        var allowed = Array(node.routes.keys)
+        if node.routes[.get] != nil && node.routes[.head] == nil { allowed.append(.head) }
+        return .methodNotAllowed(allowed.sorted { $0.description < $1.description })
+    }
+
+    /// Depth-first: a literal child first, then the parameter child. Returns a node with routes.
+    private static func find(_ node: Node, _ segments: ArraySlice<Substring.UTF8View.SubSequence>, values: inout [String]) -> Node? {
+        guard let first = segments.first else { return node.routes.isEmpty ? nil : node }
+        let text = String(decoding: first, as: UTF8.self)
+        if let next = node.literals[text], let found = find(next, segments.dropFirst(), values: &values) {
+            return found
+        }
+        if !text.isEmpty, let next = node.parameter {
+            values.append(text)
+            if let found = find(next, segments.dropFirst(), values: &values) { return found }
+            values.removeLast()
+        }
+        return nil
+    }
+}
+
+/// A route registration that cannot be accepted; a boot error.
+struct RouteError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,21 @@
+import Foundation
+import PluginAPI
+
+/// The context a plugin gets from the real kernel.
+struct KernelPluginContext: PluginContext {
+    let pluginID: String
+    let entry: PluginEntry
+    let log: any PluginAPI.Logger
+    let clock: any TimeSource
+    let crypto: any CryptoProvider
+    let metrics: any MetricsRecorder
+
+    func config<C: Decodable>(_ type: C.Type) throws -> C {
+        try StrictDecoder.decode(type, from: entry.config, path: "plugins.\(pluginID).config")
+    }
+}
+
+/// The system's wall clock.
+struct SystemClock: TimeSource {
+    var now: Date { Date() }
+}
