@@ -63,6 +63,7 @@ public enum ConfigLoader {
                     throw ConfigError(path: key, "unknown key")
                 }
             }
+            config.secrets = substitution.resolved.values
             return config
         }
     }

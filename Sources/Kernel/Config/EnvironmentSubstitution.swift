@@ -18,6 +18,8 @@ struct EnvironmentSubstitution {
     var environment: [String: String]
     /// Reads a `*_FILE` secret; injected so tests need no real files.
     var readFile: (String) throws -> [UInt8]
+    /// Every value read from the environment or a secret file, so logs can redact them.
+    let resolved = ResolvedSecrets()
 
     /// `value` with every string resolved; `path` is the value's own path, for errors.
     func resolve(_ value: JSONValue, path: String) throws -> JSONValue {
@@ -85,10 +87,15 @@ struct EnvironmentSubstitution {
     }
 
     private func value(of name: String, path: String) throws -> String {
-        if let value = environment[name], !value.isEmpty { return value }
+        if let value = environment[name], !value.isEmpty {
+            resolved.values.append(value)
+            return value
+        }
         let fileVariable = name + "_FILE"
         if let file = environment[fileVariable], !file.isEmpty {
-            return try secret(inFile: file, variable: fileVariable, path: path)
+            let value = try secret(inFile: file, variable: fileVariable, path: path)
+            resolved.values.append(value)
+            return value
         }
         if environment[name] != nil {
             throw ConfigError(path: path, "environment variable \(name) is empty (and \(fileVariable) is not set)")
@@ -114,4 +121,9 @@ struct EnvironmentSubstitution {
         }
         return text
     }
+}
+
+/// Values that came from `${VAR}` references, collected while one config is loaded.
+final class ResolvedSecrets {
+    var values: [String] = []
 }

@@ -10,6 +10,8 @@ public struct SwitchboardConfig: Sendable, Equatable {
     public var phone = PhoneSettings()
     /// Entries by plugin id, as written (only ids of built-in plugins are accepted).
     public var plugins: [String: PluginEntry] = [:]
+    /// Values substituted from `${VAR}` references: never written to a log line.
+    public var secrets: [String] = []
 
     public init() {}
 

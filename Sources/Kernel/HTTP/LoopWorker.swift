@@ -112,13 +112,8 @@ final class LoopWorker: EventLoopSource {
     func dispatch(connection: Connection, head: RequestHead, match: Router.Match, body: [UInt8], startedAt: UInt64) {
         let requestID = requestID(for: head)
         switch match {
-        case .notFound:
-            connection.complete(.error(status: 404, code: "not_found", message: "no route for \(head.method) \(Self.printable(head.path))"),
-                                head: head, routeIndex: 0, requestID: requestID)
-        case .methodNotAllowed(let allowed):
-            var response = Response.error(status: 405, code: "method_not_allowed", message: "\(head.method) is not allowed here")
-            response.headers.set("Allow", allowed.map(\.description).joined(separator: ", "))
-            connection.complete(response, head: head, routeIndex: 0, requestID: requestID)
+        case .notFound, .methodNotAllowed:
+            connection.complete(Self.unrouted(match, method: head.method, path: head.path), head: head, routeIndex: 0, requestID: requestID)
         case .found(let route, let parameters):
             let request = Request(method: head.method, path: head.path, query: head.query, headers: head.headers, body: body,
                                   parameters: parameters, remoteAddress: connection.peer, requestID: requestID)
@@ -126,6 +121,16 @@ final class LoopWorker: EventLoopSource {
                                  head: head, startedAt: startedAt)
             Task(executorPreference: loop) { await job.run() }
         }
+    }
+
+    /// The answer for a request no route takes: 404, or 405 with `Allow`.
+    static func unrouted(_ match: Router.Match, method: HTTPMethod, path: String) -> Response {
+        if case .methodNotAllowed(let allowed) = match {
+            var response = Response.error(status: 405, code: "method_not_allowed", message: "\(method) is not allowed here")
+            response.headers.set("Allow", allowed.map(\.description).joined(separator: ", "))
+            return response
+        }
+        return .error(status: 404, code: "not_found", message: "no route for \(method) \(printable(path))")
     }
 
     /// Runs a handler, turning thrown errors into the JSON error shape.

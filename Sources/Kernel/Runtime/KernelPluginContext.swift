@@ -16,6 +16,7 @@ struct KernelPluginContext: PluginContext {
 }
 
 /// The system's wall clock.
-struct SystemClock: TimeSource {
-    var now: Date { Date() }
+public struct SystemClock: TimeSource {
+    public init() {}
+    public var now: Date { Date() }
 }

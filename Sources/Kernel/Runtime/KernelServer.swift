@@ -9,19 +9,23 @@ public final class KernelServer: @unchecked Sendable {
     private let plugins: [KernelBuilder.LoadedPlugin]
     private let kernelRoutes = KernelRoutes()
     private let server: HTTPServer
+    private let router: Router
     private var started: [KernelBuilder.LoadedPlugin] = []
 
     /// Loads plugins and builds the router; performs no I/O. Throws `ConfigError` for a plugin's
     /// bad config and `BootError` for clashes and invalid registrations.
-    public init(config: SwitchboardConfig, plugins pluginTypes: [any Plugin.Type], logFD: Int32 = 2) throws {
+    public init(config: SwitchboardConfig, plugins pluginTypes: [any Plugin.Type], logFD: Int32 = 2,
+                clock: any TimeSource = SystemClock()) throws {
         self.config = config
-        let secrets = [config.admin.token].compactMap { $0 }
+        // Everything that came from ${VAR} is treated as a secret; short values (ports) are not.
+        let secrets = (config.secrets + [config.admin.token].compactMap { $0 }).filter { $0.count >= 8 }
         log = JSONLogger(level: config.log.level, fd: logFD, redactions: secrets)
         let metrics = MetricsRegistry()
         let builder = KernelBuilder(config: config, pluginTypes: pluginTypes, log: log, metrics: metrics,
-                                    clock: SystemClock(), crypto: OpenSSLCrypto())
+                                    clock: clock, crypto: OpenSSLCrypto())
         plugins = try builder.loadPlugins()
         let router = try builder.buildRouter(plugins: plugins, kernelRoutes: kernelRoutes.routes)
+        self.router = router
         server = HTTPServer(settings: config.server, router: router, log: log)
         kernelRoutes.setMetricsRenderer { [server] in
             metrics.render(http: await server.metricsSnapshot(), router: router)
@@ -59,6 +63,24 @@ public final class KernelServer: @unchecked Sendable {
         for loaded in started.reversed() { await loaded.plugin.stop() }
         started = []
         log.info("stopped", [:])
+    }
+
+    /// Answers a request in-process, without sockets, through the same router and error
+    /// handling as the server (HEAD answers carry no body). Used by `PluginTesting`.
+    public func respond(to request: Request) async -> Response {
+        var request = request
+        if request.requestID.isEmpty { request.requestID = "test-\(UInt32.random(in: 0...UInt32.max))" }
+        let match = router.match(method: request.method, path: request.path)
+        var response: Response
+        switch match {
+        case .found(let route, let parameters):
+            request.parameters = parameters
+            response = await LoopWorker.run(route, request, log: log)
+        case .notFound, .methodNotAllowed:
+            response = LoopWorker.unrouted(match, method: request.method, path: request.path)
+        }
+        if request.method == .head { response.body = [] }
+        return response
     }
 
     /// What each loaded plugin registered, for `switchboard plugins`.
