@@ -5,6 +5,9 @@ import PluginAPI
 /// One client connection, confined to its event loop's thread. Reads requests, hands each to
 /// its route as a task on the loop's executor, and writes answers in request order
 /// (pipelined requests wait in the input buffer until the previous answer is queued).
+///
+/// Its state carries `@exclusivity(unchecked)`: only the owning loop's thread touches it, so
+/// the runtime's dynamic exclusivity checks (measurable per request) protect nothing.
 final class Connection: EventLoopSource {
     enum Phase {
         /// Waiting for (the rest of) a request head.
@@ -24,28 +27,28 @@ final class Connection: EventLoopSource {
     let peer: String
     unowned let loop: EventLoop
     unowned let worker: LoopWorker
-    private(set) var phase: Phase = .head
+    @exclusivity(unchecked) private(set) var phase: Phase = .head
 
-    private var input: [UInt8] = []
-    private var inputStart = 0
-    private var output: [UInt8] = []
-    private var outputStart = 0
-    private var readInterest = true
-    private var writeInterest = false
-    private var peerClosed = false
+    @exclusivity(unchecked) private var input: [UInt8] = []
+    @exclusivity(unchecked) private var inputStart = 0
+    @exclusivity(unchecked) private var output: [UInt8] = []
+    @exclusivity(unchecked) private var outputStart = 0
+    @exclusivity(unchecked) private var readInterest = true
+    @exclusivity(unchecked) private var writeInterest = false
+    @exclusivity(unchecked) private var peerClosed = false
     /// The server is shutting down: answer what is in flight, then close.
-    var draining = false
+    @exclusivity(unchecked) var draining = false
 
     /// Monotonic deadline for the current phase (0: none).
-    private(set) var deadline: UInt64 = 0
+    @exclusivity(unchecked) private(set) var deadline: UInt64 = 0
 
     // The request being read or handled.
-    private var head: RequestHead?
-    private var route: Router.Match?
-    private var body: [UInt8] = []
-    private var bodyLimit = 0
-    private var chunked: ChunkedDecoder?
-    private var startedAt: UInt64 = 0
+    @exclusivity(unchecked) private var head: RequestHead?
+    @exclusivity(unchecked) private var route: Router.Match?
+    @exclusivity(unchecked) private var body: [UInt8] = []
+    @exclusivity(unchecked) private var bodyLimit = 0
+    @exclusivity(unchecked) private var chunked: ChunkedDecoder?
+    @exclusivity(unchecked) private var startedAt: UInt64 = 0
 
     init(fd: Int32, peer: String, loop: EventLoop, worker: LoopWorker) {
         self.fd = fd
@@ -128,7 +131,7 @@ final class Connection: EventLoopSource {
     }
 
     /// In the worker's dirty list already.
-    var isDirty = false
+    @exclusivity(unchecked) var isDirty = false
 
     /// Returns true when a head was taken (phase moved on).
     private func parseHead() -> Bool {
@@ -159,8 +162,8 @@ final class Connection: EventLoopSource {
         }
     }
 
-    private var headerClockIdle = false
-    private var advancing = false
+    @exclusivity(unchecked) private var headerClockIdle = false
+    @exclusivity(unchecked) private var advancing = false
 
     private func start(_ h: RequestHead) {
         head = h

@@ -151,7 +151,7 @@ enum HeadParser {
         var connectionTokens: [String] = []
         var expect: String?
         for (name, value) in headers {
-            switch name.count {
+            switch name.utf8.count {
             case 4 where HTTPHeaders.equalsIgnoringCase(name, "host"): hosts += 1
             case 14 where HTTPHeaders.equalsIgnoringCase(name, "content-length"): contentLengths.append(value)
             case 17 where HTTPHeaders.equalsIgnoringCase(name, "transfer-encoding"):

@@ -22,15 +22,15 @@ final class LoopWorker: EventLoopSource {
     let maxBufferedInput = (1 << 20) + 65_536
     let maxBufferedOutput = 1 << 20
     /// One read buffer per loop, reused by every connection.
-    var readScratch = [UInt8](repeating: 0, count: 65_536)
+    @exclusivity(unchecked) var readScratch = [UInt8](repeating: 0, count: 65_536)
 
     private var listenFD: Int32 = -1
-    private(set) var connections: [Int32: Connection] = [:]
-    private var dirty: [Connection] = []
+    @exclusivity(unchecked) private(set) var connections: [Int32: Connection] = [:]
+    @exclusivity(unchecked) private var dirty: [Connection] = []
     /// `<5 hex process tag><loop>-`: with a hex counter, ids stay ≤ 15 bytes for the first
     /// 2^28 requests of a loop, so Swift keeps them inline (no allocation per request).
     private let requestIDPrefix: [UInt8]
-    private var requestCounter: UInt64 = 0
+    @exclusivity(unchecked) private var requestCounter: UInt64 = 0
 
     init(loop: EventLoop, server: HTTPServer, router: Router, settings: ServerSettings, log: any PluginAPI.Logger, processTag: String) {
         self.loop = loop
@@ -119,7 +119,12 @@ final class LoopWorker: EventLoopSource {
                                   parameters: parameters, remoteAddress: connection.peer, requestID: requestID)
             let job = HandlerJob(connection: LoopBound(connection), loop: loop, log: log, route: route, request: request,
                                  head: head, startedAt: startedAt)
-            Task(executorPreference: loop) { await job.run() }
+            switch route.action {
+            case .immediate(let handler):
+                job.deliver(Self.answer(route, request, log: log) { try handler(request) })
+            case .async:
+                Task(executorPreference: loop) { await job.run() }
+            }
         }
     }
 
@@ -133,16 +138,37 @@ final class LoopWorker: EventLoopSource {
         return .error(status: 404, code: "not_found", message: "no route for \(method) \(printable(path))")
     }
 
-    /// Runs a handler, turning thrown errors into the JSON error shape.
+    /// Runs a route's action, turning thrown errors into the JSON error shape.
     static func run(_ route: Router.Route, _ request: Request, log: any PluginAPI.Logger) async -> Response {
-        do {
-            return try await route.handler(request)
-        } catch let error as any HTTPResponseError {
-            return .error(status: error.status, code: error.code, message: error.message)
-        } catch {
-            log.error("handler failed", ["route": route.pattern, "error": "\(error)", "request_id": request.requestID, "plugin": route.plugin ?? "kernel"])
-            return .error(status: 500, code: "internal_error", message: "internal error (request id \(request.requestID))")
+        switch route.action {
+        case .immediate(let handler):
+            return answer(route, request, log: log) { try handler(request) }
+        case .async(let handler):
+            do {
+                return try await handler(request)
+            } catch {
+                return failure(error, route: route, request: request, log: log)
+            }
         }
+    }
+
+    /// Runs an immediate handler, turning thrown errors into the JSON error shape.
+    static func answer(_ route: Router.Route, _ request: Request, log: any PluginAPI.Logger, _ body: () throws -> Response) -> Response {
+        do {
+            return try body()
+        } catch {
+            return failure(error, route: route, request: request, log: log)
+        }
+    }
+
+    /// An `HTTPResponseError` answers with its own status; anything else is a logged 500
+    /// whose message tells the client only the request id.
+    static func failure(_ error: any Error, route: Router.Route, request: Request, log: any PluginAPI.Logger) -> Response {
+        if let error = error as? any HTTPResponseError {
+            return .error(status: error.status, code: error.code, message: error.message)
+        }
+        log.error("handler failed", ["route": route.pattern, "error": "\(error)", "request_id": request.requestID, "plugin": route.plugin ?? "kernel"])
+        return .error(status: 500, code: "internal_error", message: "internal error (request id \(request.requestID))")
     }
 
     private func requestID(for head: RequestHead) -> String {
@@ -220,10 +246,12 @@ struct HandlerJob: Sendable {
         }
     }
 
-    private func deliver(_ response: Response) {
+    func deliver(_ response: Response) {
         connection.value.complete(response, head: head, routeIndex: route.index, requestID: request.requestID)
-        if log.isEnabled(.info) {
-            log.log(.info, "request", ["method": head.method.description, "route": route.pattern, "status": "\(response.status)",
+        // The kernel's own routes (probes, metrics) log at debug: they are polled all day.
+        let level: LogLevel = route.plugin == nil ? .debug : .info
+        if log.isEnabled(level) {
+            log.log(level, "request", ["method": head.method.description, "route": route.pattern, "status": "\(response.status)",
                                        "ms": String(format: "%.3f", Double(cshims_monotonic_ns() &- startedAt) / 1e6),
                                        "request_id": request.requestID, "plugin": route.plugin ?? "kernel"])
         }

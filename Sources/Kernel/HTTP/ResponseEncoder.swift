@@ -46,7 +46,7 @@ enum ResponseEncoder {
     }
 
     static func isFramingHeader(_ name: String) -> Bool {
-        switch name.count {
+        switch name.utf8.count {
         case 14: HTTPHeaders.equalsIgnoringCase(name, "content-length")
         case 17: HTTPHeaders.equalsIgnoringCase(name, "transfer-encoding")
         case 10: HTTPHeaders.equalsIgnoringCase(name, "connection")

@@ -14,7 +14,7 @@ final class Router: @unchecked Sendable {
         let plugin: String?
         let maxBody: Int?
         let parameterNames: [String]
-        let handler: RouteHandler
+        let action: RouteAction
     }
 
     enum Match {
@@ -26,12 +26,45 @@ final class Router: @unchecked Sendable {
     private final class Node {
         var literals: [String: Node] = [:]
         var parameter: Node?
-        var routes: [HTTPMethod: Route] = [:]
+        var routes = MethodTable()
+    }
+
+    /// Routes by method: the standard methods in fixed slots (no hashing on the request
+    /// path), others by name.
+    struct MethodTable {
+        private var slots: [Route?] = Array(repeating: nil, count: 7)
+        private var others: [String: Route] = [:]
+
+        private static func slot(_ method: HTTPMethod) -> Int? {
+            switch method {
+            case .get: 0
+            case .head: 1
+            case .post: 2
+            case .put: 3
+            case .patch: 4
+            case .delete: 5
+            case .options: 6
+            case .other: nil
+            }
+        }
+
+        subscript(method: HTTPMethod) -> Route? {
+            get {
+                if let i = Self.slot(method) { return slots[i] }
+                return others[method.description]
+            }
+            set {
+                if let i = Self.slot(method) { slots[i] = newValue } else { others[method.description] = newValue }
+            }
+        }
+
+        var isEmpty: Bool { slots.allSatisfy { $0 == nil } && others.isEmpty }
+        var methods: [HTTPMethod] { slots.compactMap { $0?.method } + others.values.map(\.method) }
     }
 
     private let root = Node()
     /// Patterns without parameters, looked up whole: the common case costs one hash.
-    private var exact: [String: [HTTPMethod: Route]] = [:]
+    private var exact: [String: MethodTable] = [:]
     private(set) var routes: [Route] = []
 
     var routeCount: Int { routes.count + 1 }
@@ -41,7 +74,7 @@ final class Router: @unchecked Sendable {
 
     /// Adds a route; a second route with the same method and the same shape of pattern is an
     /// error naming both registrations.
-    func add(_ method: HTTPMethod, _ pattern: String, plugin: String?, maxBody: Int?, handler: @escaping RouteHandler) throws(RouteError) {
+    func add(_ method: HTTPMethod, _ pattern: String, plugin: String?, maxBody: Int?, action: RouteAction) throws(RouteError) {
         guard pattern.hasPrefix("/") else { throw RouteError("route pattern must start with /: \(pattern)") }
         let segments = pattern == "/" ? [] : pattern.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
         var node = root
@@ -70,10 +103,10 @@ final class Router: @unchecked Sendable {
             throw RouteError("route clash: \(method) \(pattern) (\(plugin.map { "plugin \($0)" } ?? "kernel")) and \(method) \(existing.pattern) (\(existing.plugin.map { "plugin \($0)" } ?? "kernel"))")
         }
         let route = Route(index: routes.count + 1, method: method, pattern: pattern, plugin: plugin, maxBody: maxBody,
-                          parameterNames: names, handler: handler)
+                          parameterNames: names, action: action)
         node.routes[method] = route
         routes.append(route)
-        if names.isEmpty { exact[pattern, default: [:]][method] = route }
+        if names.isEmpty { exact[pattern, default: MethodTable()][method] = route }
     }
 
     /// Finds the route for a request.
@@ -92,7 +125,7 @@ final class Router: @unchecked Sendable {
             for (name, value) in zip(route.parameterNames, values) { parameters[name] = value }
             return .found(route, parameters)
         }
-        var allowed = Array(node.routes.keys)
+        var allowed = node.routes.methods
         if node.routes[.get] != nil && node.routes[.head] == nil { allowed.append(.head) }
         return .methodNotAllowed(allowed.sorted { $0.description < $1.description })
     }

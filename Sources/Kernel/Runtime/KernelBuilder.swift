@@ -55,15 +55,15 @@ struct KernelBuilder {
     }
 
     /// The router with the kernel's routes first, then every plugin's.
-    func buildRouter(plugins: [LoadedPlugin], kernelRoutes: [(HTTPMethod, String, RouteHandler)]) throws(BootError) -> Router {
+    func buildRouter(plugins: [LoadedPlugin], kernelRoutes: [(HTTPMethod, String, RouteAction)]) throws(BootError) -> Router {
         let router = Router()
         do {
-            for (method, path, handler) in kernelRoutes {
-                try router.add(method, path, plugin: nil, maxBody: nil, handler: handler)
+            for (method, path, action) in kernelRoutes {
+                try router.add(method, path, plugin: nil, maxBody: nil, action: action)
             }
             for loaded in plugins {
                 for route in loaded.registrar.routes {
-                    try router.add(route.method, route.pattern, plugin: loaded.id, maxBody: route.maxBody, handler: route.handler)
+                    try router.add(route.method, route.pattern, plugin: loaded.id, maxBody: route.maxBody, action: route.action)
                 }
             }
         } catch {

@@ -14,14 +14,15 @@ final class KernelRoutes: Sendable {
     static let healthBody = Array("{\"status\":\"ok\"}".utf8)
     static let readyBody = Array("{\"status\":\"ready\"}".utf8)
 
-    var routes: [(HTTPMethod, String, RouteHandler)] {
+    var routes: [(HTTPMethod, String, RouteAction)] {
         [
-            (.get, "/healthz", { _ in Response.json(bytes: KernelRoutes.healthBody) }),
-            (.get, "/readyz", { [self] _ in
+            // Probes are answered inline: no task per request (load balancers poll them often).
+            (.get, "/healthz", .immediate { _ in Response.json(bytes: KernelRoutes.healthBody) }),
+            (.get, "/readyz", .immediate { [self] _ in
                 if self.ready.load(ordering: .relaxed) { return Response.json(bytes: KernelRoutes.readyBody) }
                 return Response.error(status: 503, code: "not_ready", message: "the kernel is starting or stopping")
             }),
-            (.get, "/metrics", { [self] _ in
+            (.get, "/metrics", .async { [self] _ in
                 let render = self.metricsRenderer.withLock { $0 }
                 let text = await render?() ?? ""
                 return Response(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: Array(text.utf8))

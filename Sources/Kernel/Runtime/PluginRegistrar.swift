@@ -8,7 +8,7 @@ final class PluginRegistrar: Registrar {
         /// The full mounted pattern (`/metaflow/endpoint/:flow`).
         var pattern: String
         var maxBody: Int?
-        var handler: RouteHandler
+        var action: RouteAction
     }
 
     let pluginID: String
@@ -17,7 +17,7 @@ final class PluginRegistrar: Registrar {
 
     init(pluginID: String) { self.pluginID = pluginID }
 
-    func route(_ method: HTTPMethod, _ path: String, maxBody: Int?, _ handler: @escaping RouteHandler) {
+    func route(_ method: HTTPMethod, _ path: String, maxBody: Int?, action: RouteAction) {
         let mounted: String
         if path.isEmpty || path == "/" {
             mounted = "/\(pluginID)"
@@ -28,7 +28,7 @@ final class PluginRegistrar: Registrar {
             return
         }
         if let maxBody, maxBody < 0 { problems.append("route \(method) \(mounted): maxBody must not be negative") }
-        routes.append(RouteRecord(method: method, pattern: mounted, maxBody: maxBody, handler: handler))
+        routes.append(RouteRecord(method: method, pattern: mounted, maxBody: maxBody, action: action))
     }
 
     /// One line per registration, for `switchboard plugins`.
