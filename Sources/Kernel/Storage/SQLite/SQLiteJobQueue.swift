@@ -1,0 +1,60 @@
+import Foundation
+
+/// A FIFO of work for the store's threads: any thread adds, storage threads block on a
+/// condition variable until there is something to take. Closing refuses new work but lets
+/// the threads drain what is queued, then `take` returns nil and they exit.
+final class SQLiteJobQueue<Job: Sendable>: @unchecked Sendable {
+    // Everything below is guarded by `condition`'s lock.
+    private let condition = NSCondition()
+    private var jobs: [Job] = []
+    /// Index of the oldest job: taking from the front moves it instead of shifting the array.
+    private var head = 0
+    private var closed = false
+
+    /// Queues a job and wakes one waiting thread; false (and nothing queued) once closed.
+    func submit(_ job: Job) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed else { return false }
+        jobs.append(job)
+        condition.signal()
+        return true
+    }
+
+    /// Blocks until work is queued, then takes up to `limit` of the oldest jobs: everything
+    /// queued at that moment when the limit allows (what group commit batches). Returns nil
+    /// when the queue is closed and empty.
+    func take(upTo limit: Int) -> [Job]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == jobs.count && !closed { condition.wait() }
+        guard head < jobs.count else { return nil }
+        let end = min(jobs.count, head + max(limit, 1))
+        let taken = Array(jobs[head..<end])
+        head = end
+        if head == jobs.count {
+            jobs.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head > 1024 && head * 2 > jobs.count {
+            // A long-lived backlog: drop the consumed prefix now and then, not on every take.
+            jobs.removeFirst(head)
+            head = 0
+        }
+        return taken
+    }
+
+    /// Jobs queued and not yet taken.
+    var pending: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return jobs.count - head
+    }
+
+    /// Refuses new work from now on and wakes every waiting thread so they can drain and exit.
+    func close() {
+        condition.lock()
+        defer { condition.unlock() }
+        closed = true
+        condition.broadcast()
+    }
+}
