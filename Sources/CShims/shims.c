@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 static uint32_t mask(int readable, int writable, int edge) {
-    uint32_t m = EPOLLRDHUP;
-    if (readable) m |= EPOLLIN;
+    uint32_t m = 0;
+    if (readable) m |= EPOLLIN | EPOLLRDHUP;
     if (writable) m |= EPOLLOUT;
     if (edge) m |= EPOLLET;
     return m;

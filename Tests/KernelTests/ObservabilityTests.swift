@@ -14,7 +14,7 @@ struct SlowStartPlugin: Plugin {
 @Suite("observability", .serialized)
 struct ObservabilityTests {
     @Test func readyzIs503UntilPluginsStarted() async throws {
-        var config = SwitchboardConfig()
+        var config = TestStorage.config()
         config.server.port = 0
         config.log.level = .error
         config.plugins["slowstart"] = PluginEntry(enabled: true, config: .object([]))
@@ -58,7 +58,7 @@ struct ObservabilityTests {
 
     @Test func logLinesAreJSONWithRequestIDAndPlugin() async throws {
         let pipe = Pipe()
-        var config = SwitchboardConfig()
+        var config = TestStorage.config()
         config.server.port = 0
         config.log.level = .info
         config.plugins["testkit"] = PluginEntry(enabled: true, config: .object([]))

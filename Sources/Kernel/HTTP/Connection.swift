@@ -118,7 +118,16 @@ final class Connection: EventLoopSource {
                 if !readBody() { break }
             }
         }
-        if peerClosed && phase == .body { close(); return }
+        if peerClosed && (phase == .head || phase == .body) {
+            // No more bytes will come, so an unfinished request can never complete: close
+            // once what is already answered has been written.
+            if outputStart < output.count {
+                phase = .closing
+            } else {
+                close()
+                return
+            }
+        }
         updateReadInterest()
         if outputStart < output.count { markDirty() }
     }
@@ -322,7 +331,9 @@ final class Connection: EventLoopSource {
     }
 
     private func updateReadInterest() {
-        let wantRead = phase == .lingering || (input.count - inputStart <= worker.maxBufferedInput)
+        // After EOF the socket stays readable forever (level-triggered): stop asking, or the
+        // loop spins while a handler runs.
+        let wantRead = !peerClosed && (phase == .lingering || (input.count - inputStart <= worker.maxBufferedInput))
         setInterest(read: wantRead, write: writeInterest)
     }
 

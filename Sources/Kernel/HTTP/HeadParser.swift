@@ -146,16 +146,23 @@ enum HeadParser {
 
     static func interpret(_ line: inout Line, headers: HTTPHeaders) throws(HTTPParseError) {
         var hosts = 0
+        var host = ""
         var contentLengths: [String] = []
+        var transferEncodingFields = 0
         var transferCodings: [String] = []
         var connectionTokens: [String] = []
         var expect: String?
         for (name, value) in headers {
             switch name.utf8.count {
-            case 4 where HTTPHeaders.equalsIgnoringCase(name, "host"): hosts += 1
+            case 4 where HTTPHeaders.equalsIgnoringCase(name, "host"):
+                hosts += 1
+                host = value
             case 14 where HTTPHeaders.equalsIgnoringCase(name, "content-length"): contentLengths.append(value)
             case 17 where HTTPHeaders.equalsIgnoringCase(name, "transfer-encoding"):
-                transferCodings += value.split(separator: ",").map { $0.trimmingSpaces().lowercased() }
+                // Empty elements are kept (and refused below): a field that is present but lists
+                // no coding, or odd lists like ", chunked", must not read as "no transfer-encoding".
+                transferEncodingFields += 1
+                transferCodings += value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces().lowercased() }
             case 10 where HTTPHeaders.equalsIgnoringCase(name, "connection"):
                 connectionTokens += value.split(separator: ",").map { $0.trimmingSpaces().lowercased() }
             case 6 where HTTPHeaders.equalsIgnoringCase(name, "expect"):
@@ -166,8 +173,9 @@ enum HeadParser {
         }
         if hosts > 1 { throw .bad("repeated host header") }
         if hosts == 0 && line.minor >= 1 { throw .bad("missing host header") }
+        if hosts == 1 && !isValidHost(host) { throw .bad("invalid host header") }
 
-        if !transferCodings.isEmpty {
+        if transferEncodingFields > 0 {
             if !contentLengths.isEmpty { throw .bad("both transfer-encoding and content-length") }
             if line.minor == 0 { throw .bad("transfer-encoding in an HTTP/1.0 request") }
             if transferCodings.contains(where: \.isEmpty) { throw .bad("empty transfer coding") }
@@ -195,6 +203,49 @@ enum HeadParser {
             line.keepAlive = false
         } else if line.minor == 0 {
             line.keepAlive = connectionTokens.contains("keep-alive")
+        }
+    }
+
+    /// `uri-host [ ":" port ]` (RFC 9112 §3.2, RFC 3986 §3.2.2), or empty.
+    static func isValidHost(_ value: String) -> Bool {
+        let b = Array(value.utf8)
+        let colon = UInt8(ascii: ":"), percent = UInt8(ascii: "%")
+        var i = 0
+        /// Checks `b[i]` as a host character (with `%XX` escapes); moves `i` past it.
+        func hostChar(_ extra: UInt8?) -> Bool {
+            let c = b[i]
+            if c == percent {
+                guard i + 2 < b.count, ChunkedDecoder.hexValue(b[i + 1]) != nil, ChunkedDecoder.hexValue(b[i + 2]) != nil else { return false }
+                i += 3
+                return true
+            }
+            guard isUnreservedOrSubDelim(c) || c == extra else { return false }
+            i += 1
+            return true
+        }
+        if b.first == UInt8(ascii: "[") {
+            // IP-literal: IPv6 (with an RFC 6874 zone) or IPvFuture.
+            i = 1
+            while i < b.count, b[i] != UInt8(ascii: "]") {
+                guard hostChar(colon) else { return false }
+            }
+            guard i < b.count, i > 1 else { return false }
+            i += 1
+        } else {
+            while i < b.count, b[i] != colon {
+                guard hostChar(nil) else { return false }
+            }
+        }
+        if i == b.count { return true }
+        guard b[i] == colon else { return false }
+        return b[(i + 1)...].allSatisfy(isDigit)
+    }
+
+    /// unreserved / sub-delims (RFC 3986 §2.2, §2.3).
+    static func isUnreservedOrSubDelim(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: "-._~!$&'()*+,;=".utf8.contains(c)
         }
     }
 

@@ -109,6 +109,11 @@ final class Router: @unchecked Sendable {
         if names.isEmpty { exact[pattern, default: MethodTable()][method] = route }
     }
 
+    /// Adds a route whose handler may suspend.
+    func add(_ method: HTTPMethod, _ pattern: String, plugin: String?, maxBody: Int?, handler: @escaping RouteHandler) throws(RouteError) {
+        try add(method, pattern, plugin: plugin, maxBody: maxBody, action: .async(handler))
+    }
+
     /// Finds the route for a request.
     func match(method: HTTPMethod, path: String) -> Match {
         if let byMethod = exact[path] {
@@ -117,32 +122,45 @@ final class Router: @unchecked Sendable {
             }
         }
         guard path.hasPrefix("/") else { return .notFound }
-        var values: [String] = []
         let segments = path == "/" ? [] : path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        guard let node = Self.find(root, segments[...], values: &values) else { return .notFound }
-        if let route = node.routes[method] ?? (method == .head ? node.routes[.get] : nil) {
-            var parameters: [String: String] = [:]
-            for (name, value) in zip(route.parameterNames, values) { parameters[name] = value }
-            return .found(route, parameters)
+        // Every node the path reaches, literal matches first: a literal registered for other
+        // methods must not hide a parameter route of this method.
+        var candidates: [(Node, [String])] = []
+        var values: [String] = []
+        Self.collect(root, segments[...], values: &values, into: &candidates)
+        for (node, values) in candidates {
+            if let route = node.routes[method] ?? (method == .head ? node.routes[.get] : nil) {
+                var parameters: [String: String] = [:]
+                for (name, value) in zip(route.parameterNames, values) { parameters[name] = value }
+                return .found(route, parameters)
+            }
         }
-        var allowed = node.routes.methods
-        if node.routes[.get] != nil && node.routes[.head] == nil { allowed.append(.head) }
-        return .methodNotAllowed(allowed.sorted { $0.description < $1.description })
+        guard !candidates.isEmpty else { return .notFound }
+        var allowed: Set<String> = []
+        var methods: [HTTPMethod] = []
+        for (node, _) in candidates {
+            var here = node.routes.methods
+            if node.routes[.get] != nil && node.routes[.head] == nil { here.append(.head) }
+            for m in here where allowed.insert(m.description).inserted { methods.append(m) }
+        }
+        return .methodNotAllowed(methods.sorted { $0.description < $1.description })
     }
 
-    /// Depth-first: a literal child first, then the parameter child. Returns a node with routes.
-    private static func find(_ node: Node, _ segments: ArraySlice<Substring.UTF8View.SubSequence>, values: inout [String]) -> Node? {
-        guard let first = segments.first else { return node.routes.isEmpty ? nil : node }
-        let text = String(decoding: first, as: UTF8.self)
-        if let next = node.literals[text], let found = find(next, segments.dropFirst(), values: &values) {
-            return found
+    /// Depth-first, a literal child before the parameter child; appends every node with routes
+    /// that the whole path reaches, with the parameter values along the way.
+    private static func collect(_ node: Node, _ segments: ArraySlice<Substring.UTF8View.SubSequence>, values: inout [String],
+                                into candidates: inout [(Node, [String])]) {
+        guard let first = segments.first else {
+            if !node.routes.isEmpty { candidates.append((node, values)) }
+            return
         }
+        let text = String(decoding: first, as: UTF8.self)
+        if let next = node.literals[text] { collect(next, segments.dropFirst(), values: &values, into: &candidates) }
         if !text.isEmpty, let next = node.parameter {
             values.append(text)
-            if let found = find(next, segments.dropFirst(), values: &values) { return found }
+            collect(next, segments.dropFirst(), values: &values, into: &candidates)
             values.removeLast()
         }
-        return nil
     }
 }
 

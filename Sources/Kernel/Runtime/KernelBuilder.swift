@@ -19,8 +19,7 @@ struct KernelBuilder {
     let pluginTypes: [any Plugin.Type]
     let log: JSONLogger
     let metrics: MetricsRegistry
-    let clock: any TimeSource
-    let crypto: any CryptoProvider
+    let services: KernelServices
 
     /// Checks the compiled-in plugin list: valid, unique, unreserved ids.
     static func validate(pluginTypes: [any Plugin.Type]) throws(BootError) {
@@ -39,8 +38,8 @@ struct KernelBuilder {
         var loaded: [LoadedPlugin] = []
         for type in pluginTypes {
             guard let entry = config.plugins[type.id], entry.enabled else { continue }
-            let context = KernelPluginContext(pluginID: type.id, entry: entry, log: log.with(plugin: type.id), clock: clock,
-                                              crypto: crypto, metrics: PluginMetrics(registry: metrics, prefix: "switchboard_\(type.id)_"))
+            let context = KernelPluginContext(pluginID: type.id, entry: entry, log: log.with(plugin: type.id), services: services,
+                                              metrics: PluginMetrics(registry: metrics, prefix: "switchboard_\(type.id)_"))
             let plugin = try type.init(context: context)
             let registrar = PluginRegistrar(pluginID: type.id)
             do {
@@ -48,14 +47,53 @@ struct KernelBuilder {
             } catch {
                 throw BootError("plugin \(type.id): register failed: \(error)")
             }
+            registrar.validate()
             if let problem = registrar.problems.first { throw BootError("plugin \(type.id): \(problem)") }
             loaded.append(LoadedPlugin(id: type.id, plugin: plugin, registrar: registrar))
         }
         return loaded
     }
 
+    /// Every job kind: the plugins' own, one per webhook (processing) and one per subscription
+    /// (deliveries); with periodic jobs and rate limits.
+    func buildRegistry(plugins: [LoadedPlugin], inbox: Inbox) throws(BootError) -> JobRegistry {
+        var kinds: [String: JobRegistry.Kind] = [:]
+        var periodic: [JobRegistry.Periodic] = []
+        var rateLimits: [String: RateLimit] = [:]
+        var subscriptions: [String: [String]] = [:]
+        func add(_ kind: JobRegistry.Kind) throws(BootError) {
+            guard kinds[kind.name] == nil else { throw BootError("job \(kind.name) is declared twice") }
+            kinds[kind.name] = kind
+        }
+        for loaded in plugins {
+            let id = loaded.id
+            for job in loaded.registrar.jobs {
+                try add(.init(name: job.name, plugin: id, queue: job.options.queue ?? id, maxAttempts: job.options.maxAttempts,
+                              timeout: job.options.timeout, handler: job.handler))
+            }
+            for webhook in loaded.registrar.webhooks {
+                try add(.init(name: Inbox.jobName(plugin: id, path: webhook.path), plugin: id, queue: id, maxAttempts: 10,
+                              timeout: .seconds(60), handler: inbox.processingJob(plugin: id, webhook: webhook)))
+            }
+            for (n, subscription) in loaded.registrar.subscriptions.enumerated() {
+                let name = "\(id).on.\(subscription.event)#\(n)"
+                try add(.init(name: name, plugin: id, queue: id, maxAttempts: 10, timeout: .seconds(60),
+                              handler: EventDelivery.handler(store: services.store, subscription.handler)))
+                subscriptions[subscription.event, default: []].append(name)
+            }
+            periodic += loaded.registrar.periodic.map { JobRegistry.Periodic(job: $0.job, interval: $0.interval) }
+            for (queue, limit) in loaded.registrar.rateLimits {
+                if let existing = rateLimits[queue], existing != limit {
+                    throw BootError("queue \(queue) has two rate limits (\(existing) and \(limit))")
+                }
+                rateLimits[queue] = limit
+            }
+        }
+        return JobRegistry(kinds: kinds, periodic: periodic, rateLimits: rateLimits, subscriptions: subscriptions)
+    }
+
     /// The router with the kernel's routes first, then every plugin's.
-    func buildRouter(plugins: [LoadedPlugin], kernelRoutes: [(HTTPMethod, String, RouteAction)]) throws(BootError) -> Router {
+    func buildRouter(plugins: [LoadedPlugin], kernelRoutes: [(HTTPMethod, String, RouteAction)], inbox: Inbox) throws(BootError) -> Router {
         let router = Router()
         do {
             for (method, path, action) in kernelRoutes {
@@ -64,6 +102,10 @@ struct KernelBuilder {
             for loaded in plugins {
                 for route in loaded.registrar.routes {
                     try router.add(route.method, route.pattern, plugin: loaded.id, maxBody: route.maxBody, action: route.action)
+                }
+                for webhook in loaded.registrar.webhooks {
+                    try router.add(.post, webhook.path, plugin: loaded.id, maxBody: webhook.maxBody,
+                                   action: .async(inbox.handler(plugin: loaded.id, webhook: webhook)))
                 }
             }
         } catch {

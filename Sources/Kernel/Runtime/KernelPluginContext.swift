@@ -6,9 +6,14 @@ struct KernelPluginContext: PluginContext {
     let pluginID: String
     let entry: PluginEntry
     let log: any PluginAPI.Logger
-    let clock: any TimeSource
-    let crypto: any CryptoProvider
+    let services: KernelServices
     let metrics: any MetricsRecorder
+
+    var clock: any TimeSource { services.clock }
+    var crypto: any CryptoProvider { services.crypto }
+    var store: any Store { services.store }
+    var jobs: any JobQueue { ServicesJobQueue(services: services) }
+    var events: any EventBus { ServicesEventBus(services: services) }
 
     func config<C: Decodable>(_ type: C.Type) throws -> C {
         try StrictDecoder.decode(type, from: entry.config, path: "plugins.\(pluginID).config")

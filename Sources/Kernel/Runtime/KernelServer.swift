@@ -1,19 +1,25 @@
 import Foundation
 import PluginAPI
 
-/// A running kernel: plugins loaded and started, the HTTP server listening. `serve` runs one
-/// until a signal; tests start one in-process on port 0.
+/// A running kernel: storage open and migrated, jobs running, plugins started, the HTTP
+/// server listening. `serve` runs one until a signal; tests start one in-process on port 0.
 public final class KernelServer: @unchecked Sendable {
     public let config: SwitchboardConfig
     let log: JSONLogger
+    let services: KernelServices
     private let plugins: [KernelBuilder.LoadedPlugin]
     private let kernelRoutes = KernelRoutes()
     private let server: HTTPServer
     private let router: Router
+    let registry: JobRegistry
     private var started: [KernelBuilder.LoadedPlugin] = []
+    private var openStore: (any KernelStore)?
+    private(set) var engine: JobEngine?
+    var engineSettings = JobEngine.Settings()
 
-    /// Loads plugins and builds the router; performs no I/O. Throws `ConfigError` for a plugin's
-    /// bad config and `BootError` for clashes and invalid registrations.
+    /// Loads plugins, builds the router and the job registry; performs no I/O. Throws
+    /// `ConfigError` for a plugin's bad config and `BootError` for clashes and invalid
+    /// registrations.
     public init(config: SwitchboardConfig, plugins pluginTypes: [any Plugin.Type], logFD: Int32 = 2,
                 clock: any TimeSource = SystemClock()) throws {
         self.config = config
@@ -21,10 +27,13 @@ public final class KernelServer: @unchecked Sendable {
         let secrets = (config.secrets + [config.admin.token].compactMap { $0 }).filter { $0.count >= 8 }
         log = JSONLogger(level: config.log.level, fd: logFD, redactions: secrets)
         let metrics = MetricsRegistry()
-        let builder = KernelBuilder(config: config, pluginTypes: pluginTypes, log: log, metrics: metrics,
-                                    clock: clock, crypto: OpenSSLCrypto())
+        services = KernelServices(store: StoreHandle(dialect: SQLDialect(storageURL: config.storage.url)), clock: clock, crypto: OpenSSLCrypto())
+        let builder = KernelBuilder(config: config, pluginTypes: pluginTypes, log: log, metrics: metrics, services: services)
         plugins = try builder.loadPlugins()
-        let router = try builder.buildRouter(plugins: plugins, kernelRoutes: kernelRoutes.routes)
+        let inbox = Inbox(services: services, log: log, metrics: metrics)
+        registry = try builder.buildRegistry(plugins: plugins, inbox: inbox)
+        services.setRegistry(registry)
+        let router = try builder.buildRouter(plugins: plugins, kernelRoutes: kernelRoutes.routes, inbox: inbox)
         self.router = router
         server = HTTPServer(settings: config.server, router: router, log: log)
         kernelRoutes.setMetricsRenderer { [server] in
@@ -38,8 +47,37 @@ public final class KernelServer: @unchecked Sendable {
     /// Ids of the loaded (enabled) plugins, in start order.
     public var pluginIDs: [String] { plugins.map(\.id) }
 
-    /// Binds, starts the plugins in order, then reports ready.
+    /// Every migration to apply: the kernel's, then each enabled plugin's.
+    var migrationOwners: [(owner: String, migrations: [PluginRegistrar.MigrationRecord])] {
+        [("kernel", KernelSchema.migrations)] + plugins.map { ($0.id, $0.registrar.migrations) }
+    }
+
+    /// Opens storage and applies pending migrations (what `switchboard migrate` does).
+    /// Returns the open store.
+    func openStorage() async throws -> any KernelStore {
+        if let openStore { return openStore }
+        let store = try await StoreFactory.open(url: config.storage.url)
+        do {
+            let report = try await MigrationRunner(store: store, crypto: services.crypto)
+                .apply(owners: migrationOwners, now: services.clock.nowMillis)
+            if !report.applied.isEmpty { log.info("migrations applied", ["migrations": report.applied.joined(separator: ", ")]) }
+        } catch {
+            await store.close()
+            throw error
+        }
+        openStore = store
+        services.store.bind(store)
+        return store
+    }
+
+    /// Opens storage, starts the job engine, binds, starts the plugins in order, then reports ready.
     public func start() async throws {
+        let store = try await openStorage()
+        let engine = JobEngine(store: store, registry: registry, clock: services.clock, log: log, settings: engineSettings)
+        self.engine = engine
+        services.setEngine(engine)
+        services.store.onWrite { [services] in services.nudge() }
+        engine.start()
         try server.start()
         for loaded in plugins {
             do {
@@ -52,16 +90,21 @@ public final class KernelServer: @unchecked Sendable {
             started.append(loaded)
         }
         kernelRoutes.ready.store(true, ordering: .relaxed)
-        log.info("listening", ["host": config.server.host, "port": "\(server.port)", "plugins": plugins.map(\.id).joined(separator: ",")])
+        log.info("listening", ["host": config.server.host, "port": "\(server.port)", "plugins": plugins.map(\.id).joined(separator: ","),
+                               "storage": config.storage.url.hasPrefix("sqlite:") ? "sqlite" : "postgres"])
     }
 
     /// Not ready any more; stop accepting; finish in-flight requests (up to the grace); stop
-    /// plugins in reverse order.
+    /// the job engine and the plugins in reverse order; close storage.
     public func stop() async {
         kernelRoutes.ready.store(false, ordering: .relaxed)
         await server.shutdown(grace: config.server.shutdownGrace)
+        await engine?.stop(grace: config.server.shutdownGrace)
+        services.setEngine(nil)
         for loaded in started.reversed() { await loaded.plugin.stop() }
         started = []
+        await openStore?.close()
+        openStore = nil
         log.info("stopped", [:])
     }
 

@@ -1,7 +1,8 @@
 import PluginAPI
 
-/// Records what one plugin registers, mounted under `/<id>`; the kernel then adds the
-/// records to the router (where clashes are found) and lists them in `switchboard plugins`.
+/// Records what one plugin registers, mounted under `/<id>` and prefixed with its id; the
+/// kernel then wires the records into the router, the migration runner, the inbox and the
+/// job engine (where clashes are found), and lists them in `switchboard plugins`.
 final class PluginRegistrar: Registrar {
     struct RouteRecord {
         var method: HTTPMethod
@@ -11,26 +12,124 @@ final class PluginRegistrar: Registrar {
         var action: RouteAction
     }
 
+    struct MigrationRecord {
+        var version: Int
+        var sql: String
+        var postgres: String?
+    }
+
+    struct WebhookRecord {
+        /// The full mounted path (`/wasender/webhook`).
+        var path: String
+        var maxBody: Int?
+        var verify: WebhookVerifier
+        var dedupeKey: DedupeKeyExtractor
+        var process: WebhookProcessor
+    }
+
+    struct JobRecord {
+        /// Prefixed: `chatwoot.sync_contact`.
+        var name: String
+        var options: JobOptions
+        var handler: JobHandler
+    }
+
+    struct PeriodicRecord {
+        var interval: ConfigDuration
+        /// Prefixed job name.
+        var job: String
+    }
+
+    struct SubscriptionRecord {
+        var event: String
+        var handler: EventHandler
+    }
+
     let pluginID: String
     private(set) var routes: [RouteRecord] = []
+    private(set) var migrations: [MigrationRecord] = []
+    private(set) var webhooks: [WebhookRecord] = []
+    private(set) var jobs: [JobRecord] = []
+    private(set) var periodic: [PeriodicRecord] = []
+    private(set) var rateLimits: [String: RateLimit] = [:]
+    private(set) var subscriptions: [SubscriptionRecord] = []
     private(set) var problems: [String] = []
 
     init(pluginID: String) { self.pluginID = pluginID }
 
-    func route(_ method: HTTPMethod, _ path: String, maxBody: Int?, action: RouteAction) {
-        let mounted: String
-        if path.isEmpty || path == "/" {
-            mounted = "/\(pluginID)"
-        } else if path.hasPrefix("/") {
-            mounted = "/\(pluginID)\(path)"
-        } else {
-            problems.append("route path must start with / (got \(path))")
-            return
+    private func mount(_ path: String) -> String? {
+        if path.isEmpty || path == "/" { return "/\(pluginID)" }
+        guard path.hasPrefix("/") else {
+            problems.append("path must start with / (got \(path))")
+            return nil
         }
+        return "/\(pluginID)\(path)"
+    }
+
+    /// `sync_contact` → `chatwoot.sync_contact`; an already-prefixed name is kept.
+    func qualified(_ name: String) -> String {
+        name.hasPrefix("\(pluginID).") ? name : "\(pluginID).\(name)"
+    }
+
+    func route(_ method: HTTPMethod, _ path: String, maxBody: Int?, action: RouteAction) {
+        guard let mounted = mount(path) else { return }
         if let maxBody, maxBody < 0 { problems.append("route \(method) \(mounted): maxBody must not be negative") }
         routes.append(RouteRecord(method: method, pattern: mounted, maxBody: maxBody, action: action))
     }
 
+    func migration(_ version: Int, _ sql: String, postgres: String?) {
+        let expected = (migrations.last?.version ?? 0) + 1
+        guard version == expected else {
+            problems.append("migration \(version) declared out of order (expected \(expected))")
+            return
+        }
+        migrations.append(MigrationRecord(version: version, sql: sql, postgres: postgres))
+    }
+
+    func webhook(_ path: String, maxBody: Int?, verify: @escaping WebhookVerifier, dedupeKey: @escaping DedupeKeyExtractor,
+                 process: @escaping WebhookProcessor) {
+        guard let mounted = mount(path) else { return }
+        webhooks.append(WebhookRecord(path: mounted, maxBody: maxBody, verify: verify, dedupeKey: dedupeKey, process: process))
+    }
+
+    func job(_ name: String, options: JobOptions, _ handler: @escaping JobHandler) {
+        let full = qualified(name)
+        if jobs.contains(where: { $0.name == full }) { problems.append("job \(full) declared twice") }
+        if options.maxAttempts < 1 { problems.append("job \(full): maxAttempts must be at least 1") }
+        jobs.append(JobRecord(name: full, options: options, handler: handler))
+    }
+
+    func every(_ interval: ConfigDuration, job name: String) {
+        guard interval.milliseconds >= 1000 else {
+            problems.append("every \(interval) for \(qualified(name)): the interval must be at least 1s")
+            return
+        }
+        periodic.append(PeriodicRecord(interval: interval, job: qualified(name)))
+    }
+
+    func rateLimit(queue: String, _ limit: RateLimit) {
+        rateLimits[queue] = limit
+    }
+
+    func subscribe(_ event: String, _ handler: @escaping EventHandler) {
+        subscriptions.append(SubscriptionRecord(event: event, handler: handler))
+    }
+
+    /// Checks references between registrations (a periodic job must be declared).
+    func validate() {
+        for p in periodic where !jobs.contains(where: { $0.name == p.job }) {
+            problems.append("every \(p.interval) names job \(p.job), which is not declared")
+        }
+    }
+
     /// One line per registration, for `switchboard plugins`.
-    var summaryLines: [String] { routes.map { "route \($0.method) \($0.pattern)" } }
+    var summaryLines: [String] {
+        routes.map { "route \($0.method) \($0.pattern)" }
+            + webhooks.map { "webhook POST \($0.path)" }
+            + migrations.map { "migration \($0.version)" }
+            + jobs.map { "job \($0.name) (queue \($0.options.queue ?? pluginID), \($0.options.maxAttempts) attempts)" }
+            + periodic.map { "every \($0.interval): \($0.job)" }
+            + rateLimits.sorted { $0.key < $1.key }.map { "rate limit \($0.key): \($0.value)" }
+            + subscriptions.map { "subscribe \($0.event)" }
+    }
 }

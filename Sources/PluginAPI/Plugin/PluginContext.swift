@@ -3,8 +3,8 @@ import Foundation
 /// What the kernel gives a plugin. Everything a plugin needs comes from here, so a plugin
 /// never links a C library and every plugin can be tested with `PluginTesting`.
 ///
-/// Storage, jobs, events, phones and channels join this context as their kernel issues land;
-/// until then they are deliberately absent rather than stubbed.
+/// Phones and channels join this context as their kernel issues land; until then they are
+/// deliberately absent rather than stubbed.
 public protocol PluginContext: Sendable {
     /// The plugin's id, as registered.
     var pluginID: String { get }
@@ -13,6 +13,15 @@ public protocol PluginContext: Sendable {
     /// `ConfigError` whose path names the key (`plugins.chatwoot.config.account_id`).
     /// `${VAR}` references have already been resolved. Performs no I/O.
     func config<C: Decodable>(_ type: C.Type) throws -> C
+
+    /// The kernel's database (SQLite or PostgreSQL). Plugin tables are prefixed with its id.
+    var store: any Store { get }
+
+    /// Enqueues durable jobs (inside a write transaction).
+    var jobs: any JobQueue { get }
+
+    /// Publishes events (inside a write transaction).
+    var events: any EventBus { get }
 
     /// Structured logging, tagged with the plugin id.
     var log: any Logger { get }

@@ -17,8 +17,8 @@ public enum RouteAction: Sendable {
 /// nothing is started and no I/O happens. Clashes (two registrations of one method and path)
 /// are boot errors naming both registrations.
 ///
-/// Webhooks through the durable inbox, jobs, event subscriptions, phone strategies, channels,
-/// migrations and admin panels join this protocol with the kernel issues that implement them.
+/// Phone strategies, channels and admin panels join this protocol with the kernel issues that
+/// implement them.
 public protocol Registrar: AnyObject {
     /// The id of the plugin registering; routes are mounted under `/<id>/`.
     var pluginID: String { get }
@@ -27,6 +27,34 @@ public protocol Registrar: AnyObject {
     /// use `:param` segments (`/endpoint/:flow`); an empty path or `/` is the mount point itself.
     /// `maxBody` raises or lowers the 1 MiB default limit on the request body.
     func route(_ method: HTTPMethod, _ path: String, maxBody: Int?, action: RouteAction)
+
+    /// Declares schema migration `version` (1, 2, 3… in order) for the plugin's own tables,
+    /// which must be prefixed with its id (`metaflow_responses`). `sql` is in the subset both
+    /// databases speak; `postgres` overrides it for PostgreSQL where the subset cannot say it.
+    /// Type tokens: `{{id}}` (an auto-increment BIGINT primary key) and `{{blob}}` (bytes).
+    /// An applied migration must never change: its checksum is recorded and checked.
+    func migration(_ version: Int, _ sql: String, postgres: String?)
+
+    /// Declares a webhook at `path` under the plugin's mount point (POST), taken through the
+    /// durable inbox: (1) `verify` on the raw body → 401 and nothing stored on rejection;
+    /// (2) the request is stored and its processing job enqueued in one transaction; (3) 200
+    /// only after that commit. A repeated dedupe key is answered 200, stored as `duplicate`
+    /// and not processed again.
+    func webhook(_ path: String, maxBody: Int?, verify: @escaping WebhookVerifier,
+                 dedupeKey: @escaping DedupeKeyExtractor, process: @escaping WebhookProcessor)
+
+    /// Declares a job kind `name` (prefixed by the kernel with the plugin id: `sync_contact`
+    /// becomes `chatwoot.sync_contact`).
+    func job(_ name: String, options: JobOptions, _ handler: @escaping JobHandler)
+
+    /// Runs job `name` (declared with `job`) once per `interval` slot across all instances.
+    func every(_ interval: ConfigDuration, job name: String)
+
+    /// Limits how often jobs of `queue` start, across all instances.
+    func rateLimit(queue: String, _ limit: RateLimit)
+
+    /// Subscribes to an event (`message.received`); each delivery is a job of its own.
+    func subscribe(_ event: String, _ handler: @escaping EventHandler)
 }
 
 extension Registrar {
@@ -34,6 +62,18 @@ extension Registrar {
     public func route(_ method: HTTPMethod, _ path: String, maxBody: Int? = nil, _ handler: @escaping RouteHandler) {
         route(method, path, maxBody: maxBody, action: .async(handler))
     }
+
+    /// Declares a migration in the shared SQL subset.
+    public func migration(_ version: Int, _ sql: String) { migration(version, sql, postgres: nil) }
+
+    /// Declares a webhook with the default 1 MiB body limit.
+    public func webhook(_ path: String, verify: @escaping WebhookVerifier, dedupeKey: @escaping DedupeKeyExtractor,
+                        process: @escaping WebhookProcessor) {
+        webhook(path, maxBody: nil, verify: verify, dedupeKey: dedupeKey, process: process)
+    }
+
+    /// Declares a job kind with default options.
+    public func job(_ name: String, _ handler: @escaping JobHandler) { job(name, options: JobOptions(), handler) }
 
     /// Declares a route answered inline from the request alone; see `ImmediateRouteHandler`.
     public func route(_ method: HTTPMethod, _ path: String, maxBody: Int? = nil, immediate handler: @escaping ImmediateRouteHandler) {

@@ -13,7 +13,7 @@ final class TestServer: @unchecked Sendable {
         enabled: [String]? = nil,
         adjust: (inout SwitchboardConfig) -> Void = { _ in }
     ) async throws -> TestServer {
-        var config = SwitchboardConfig()
+        var config = TestStorage.config()
         config.server.port = 0
         config.server.eventLoops = 2
         config.log.level = .error

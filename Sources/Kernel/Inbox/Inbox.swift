@@ -1,0 +1,132 @@
+import Foundation
+import PluginAPI
+
+/// The durable inbox: every webhook that passes verification is stored whole before it is
+/// acknowledged, and processed as a job. Numbered steps, as in Convoy's ingest.
+struct Inbox: Sendable {
+    let services: KernelServices
+    let log: any PluginAPI.Logger
+    let metrics: MetricsRegistry
+
+    /// Headers that carry credentials are not stored (Wasender's signature header is the
+    /// secret itself; CloudTalk's token header is one).
+    static let secretHeaders: Set<String> = [
+        "authorization", "proxy-authorization", "cookie", "x-webhook-signature", "x-switchboard-token",
+        "api_access_token", "x-api-key", "x-auth-token",
+    ]
+
+    /// The job that processes a webhook's items.
+    static func jobName(plugin: String, path: String) -> String { "\(plugin).webhook\(path.dropFirst(plugin.count + 1))" }
+
+    /// The route handler of a webhook.
+    func handler(plugin: String, webhook: PluginRegistrar.WebhookRecord) -> RouteHandler {
+        let jobName = Self.jobName(plugin: plugin, path: webhook.path)
+        return { request in
+            // 1. verify on the raw body; a rejection stores nothing of the request
+            if case .reject(let reason) = webhook.verify(request) {
+                await recordRejection(plugin: plugin, route: webhook.path, reason: reason, request: request)
+                throw HTTPError(401, "invalid_signature", "webhook verification failed")
+            }
+            // 2. store and enqueue its processing in one transaction
+            let key = webhook.dedupeKey(request)
+            let stored = try await store(request, plugin: plugin, route: webhook.path, dedupeKey: key, jobName: jobName)
+            services.nudge()
+            // 3. answer only after the commit
+            switch stored {
+            case .accepted(let id):
+                return try .json(["status": "accepted", "id": "\(id)"])
+            case .duplicate(let id):
+                metrics.increment("switchboard_inbox_duplicates_total", labels: ["plugin": plugin, "route": webhook.path], by: 1)
+                return try .json(["status": "duplicate", "id": "\(id)"])
+            }
+        }
+    }
+
+    enum Stored {
+        case accepted(Int64)
+        case duplicate(Int64)
+    }
+
+    func store(_ request: Request, plugin: String, route: String, dedupeKey: String?, jobName: String) async throws -> Stored {
+        let headers = Self.encodeHeaders(request.headers)
+        let now = services.clock.nowMillis
+        let queue = try services.jobQueue()
+        do {
+            return try await services.store.write { db in
+                let params: [SQLValue] = [.text(plugin), .text(route), .text(headers), .blob(request.body), .integer(now),
+                                          dedupeKey.map(SQLValue.text) ?? .null]
+                if let row = try db.query(InboxSQL.insert, params).first {
+                    let id = try row.int("id")
+                    try Self.enqueueProcessing(id: id, jobName: jobName, queue: queue, db: db)
+                    return .accepted(id)
+                }
+                let original = try db.query(InboxSQL.findOriginal, [.text(plugin), .text(route), dedupeKey.map(SQLValue.text) ?? .null]).first?.int("id")
+                let row = try db.query(InboxSQL.insertDuplicate, params + [original.map(SQLValue.integer) ?? .null]).first
+                return .duplicate(try row?.int("id") ?? 0)
+            }
+        } catch let error as StorageError where error.kind == .unavailable || error.kind == .conflict {
+            // Not stored, so not acknowledged: the provider will redeliver.
+            log.warning("webhook not stored: storage unavailable", ["plugin": plugin, "route": route, "error": "\(error)"])
+            throw HTTPError(503, "storage_unavailable", "storage is unavailable; retry later")
+        }
+    }
+
+    /// Enqueues (or re-enqueues, for a replay) the processing job of item `id`.
+    static func enqueueProcessing(id: Int64, jobName: String, queue: KernelJobQueue, db: any SQLConnection) throws {
+        try queue.enqueue(JobRequest(name: jobName, payload: "{\"inbox_id\":\(id)}", uniqueKey: "inbox:\(id)"), in: db)
+        let job = try db.query("SELECT id FROM switchboard_jobs WHERE unique_key = $1 AND status IN ('available', 'running')", [.text("inbox:\(id)")]).first?.int("id")
+        try db.execute(InboxSQL.setJob, [.integer(id), job.map(SQLValue.integer) ?? .null])
+    }
+
+    private func recordRejection(plugin: String, route: String, reason: String, request: Request) async {
+        metrics.increment("switchboard_inbox_rejected_total", labels: ["plugin": plugin, "route": route], by: 1)
+        log.warning("webhook rejected", ["plugin": plugin, "route": route, "reason": reason, "remote": request.remoteAddress, "size": "\(request.body.count)"])
+        let now = services.clock.nowMillis
+        do {
+            try await services.store.write { db in
+                try db.execute(InboxSQL.insertRejection, [.text(plugin), .text(route), .text(String(reason.prefix(500))),
+                                                          .integer(Int64(request.body.count)), .text(request.remoteAddress), .integer(now)])
+            }
+        } catch {
+            log.warning("could not record a webhook rejection", ["plugin": plugin, "error": "\(error)"])
+        }
+    }
+
+    /// The job that runs a webhook's processor on a stored item; idempotent on replays.
+    func processingJob(plugin: String, webhook: PluginRegistrar.WebhookRecord) -> JobHandler {
+        let store = services.store
+        let clock = services.clock
+        return { context in
+            guard let id = Self.inboxID(context.payload) else { throw PermanentJobError("job payload has no inbox_id") }
+            guard let row = try await store.read({ try $0.query(InboxSQL.load, [.integer(id)]).first }) else {
+                return .cancel(reason: "inbox item \(id) no longer exists (pruned)")
+            }
+            let item = InboxItem(id: id, plugin: try row.string("plugin"), route: try row.string("route"),
+                                 headers: Self.decodeHeaders(try row.string("headers")), body: try row.bytes("body"),
+                                 receivedAt: try row.int("received_at"), dedupeKey: try row.optionalString("dedupe_key"))
+            let outcome = try await webhook.process(item)
+            if outcome == .done {
+                let now = clock.nowMillis
+                try await store.write { try $0.execute(InboxSQL.markProcessed, [.integer(id), .integer(now)]) }
+            }
+            return outcome
+        }
+    }
+
+    static func inboxID(_ payload: String) -> Int64? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any] else { return nil }
+        return (object["inbox_id"] as? NSNumber)?.int64Value
+    }
+
+    /// Headers as a JSON array of `[name, value]` pairs, credentials left out.
+    static func encodeHeaders(_ headers: HTTPHeaders) -> String {
+        let kept = headers.filter { !secretHeaders.contains($0.name.lowercased()) }.map { [$0.name, $0.value] }
+        guard let data = try? JSONSerialization.data(withJSONObject: kept) else { return "[]" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decodeHeaders(_ text: String) -> HTTPHeaders {
+        guard let pairs = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String]] else { return HTTPHeaders() }
+        return HTTPHeaders(pairs.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil })
+    }
+}

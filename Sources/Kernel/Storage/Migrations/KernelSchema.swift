@@ -1,0 +1,83 @@
+/// The kernel's own tables, as migrations of owner `kernel`. Times are Unix milliseconds.
+/// Never edit an entry once released: add a new version instead (checksums are checked).
+enum KernelSchema {
+    static let migrations: [PluginRegistrar.MigrationRecord] = [
+        .init(version: 1, sql: """
+        CREATE TABLE switchboard_inbox (
+            id {{id}},
+            plugin TEXT NOT NULL,
+            route TEXT NOT NULL,
+            headers TEXT NOT NULL,
+            body {{blob}} NOT NULL,
+            received_at BIGINT NOT NULL,
+            dedupe_key TEXT,
+            status TEXT NOT NULL,
+            duplicate_of BIGINT,
+            job_id BIGINT,
+            error TEXT,
+            processed_at BIGINT
+        );
+        CREATE UNIQUE INDEX switchboard_inbox_dedupe ON switchboard_inbox (plugin, route, dedupe_key)
+            WHERE dedupe_key IS NOT NULL AND status <> 'duplicate';
+        CREATE INDEX switchboard_inbox_received ON switchboard_inbox (received_at);
+        CREATE INDEX switchboard_inbox_status ON switchboard_inbox (status, received_at);
+
+        CREATE TABLE switchboard_inbox_rejections (
+            id {{id}},
+            plugin TEXT NOT NULL,
+            route TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            size BIGINT NOT NULL,
+            remote_address TEXT NOT NULL,
+            received_at BIGINT NOT NULL
+        );
+        CREATE INDEX switchboard_inbox_rejections_received ON switchboard_inbox_rejections (received_at);
+
+        CREATE TABLE switchboard_jobs (
+            id {{id}},
+            name TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempt INTEGER NOT NULL DEFAULT 0,
+            max_attempts INTEGER NOT NULL,
+            run_at BIGINT NOT NULL,
+            lease_until BIGINT,
+            locked_by TEXT,
+            unique_key TEXT,
+            last_error TEXT,
+            created_at BIGINT NOT NULL,
+            finished_at BIGINT
+        );
+        CREATE INDEX switchboard_jobs_claim ON switchboard_jobs (status, queue, run_at);
+        CREATE INDEX switchboard_jobs_lease ON switchboard_jobs (status, lease_until);
+        CREATE INDEX switchboard_jobs_finished ON switchboard_jobs (finished_at);
+        CREATE UNIQUE INDEX switchboard_jobs_unique ON switchboard_jobs (unique_key)
+            WHERE unique_key IS NOT NULL AND status IN ('available', 'running');
+
+        CREATE TABLE switchboard_rate_limits (
+            queue TEXT PRIMARY KEY,
+            updated_at BIGINT NOT NULL
+        );
+        CREATE TABLE switchboard_rate_starts (
+            id {{id}},
+            queue TEXT NOT NULL,
+            started_at BIGINT NOT NULL
+        );
+        CREATE INDEX switchboard_rate_starts_queue ON switchboard_rate_starts (queue, started_at);
+
+        CREATE TABLE switchboard_periodic (
+            name TEXT PRIMARY KEY,
+            last_slot BIGINT NOT NULL
+        );
+
+        CREATE TABLE switchboard_events (
+            id {{id}},
+            name TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            published_at BIGINT NOT NULL
+        );
+        CREATE INDEX switchboard_events_published ON switchboard_events (published_at);
+        """, postgres: nil),
+    ]
+}

@@ -1,0 +1,39 @@
+/// The verdict of a webhook's signature check, made on the raw body before anything is stored.
+public enum WebhookVerdict: Sendable, Equatable {
+    case accept
+    /// Answered 401; nothing stored; a rejection record (no body) is kept and counted.
+    case reject(reason: String)
+}
+
+/// Checks a webhook's signature. Compare secrets with `CryptoProvider.constantTimeEquals`.
+public typealias WebhookVerifier = @Sendable (Request) -> WebhookVerdict
+
+/// The key that makes a redelivery a duplicate (Meta's message id, Chatwoot's delivery id),
+/// or nil when the request has none (then every delivery is processed).
+public typealias DedupeKeyExtractor = @Sendable (Request) -> String?
+
+/// A stored webhook request, as its processor receives it.
+public struct InboxItem: Sendable {
+    public let id: Int64
+    public let plugin: String
+    public let route: String
+    /// Headers as received, minus the ones that carry secrets.
+    public let headers: HTTPHeaders
+    public let body: [UInt8]
+    /// Unix milliseconds.
+    public let receivedAt: Int64
+    public let dedupeKey: String?
+
+    public init(id: Int64, plugin: String, route: String, headers: HTTPHeaders, body: [UInt8], receivedAt: Int64, dedupeKey: String?) {
+        self.id = id
+        self.plugin = plugin
+        self.route = route
+        self.headers = headers
+        self.body = body
+        self.receivedAt = receivedAt
+        self.dedupeKey = dedupeKey
+    }
+}
+
+/// Processes a stored webhook; runs as a job (retried, then `dead` and replayable).
+public typealias WebhookProcessor = @Sendable (InboxItem) async throws -> JobOutcome
