@@ -161,6 +161,75 @@ extension HTTPSocketSuites {
             }
         }
 
+        /// 30 MB of pipelined requests on one connection (12 KiB heads, so a read nearly always
+        /// ends inside one): the server must drop what it consumed, not keep every byte it read.
+        @Test func longPipelinedStreamKeepsServerMemoryBounded() async throws {
+            try await withTestServer { server in
+                let client = try server.connect(timeoutMs: 10_000)
+                let request = Array(("GET /testkit/hello HTTP/1.1\r\nHost: t\r\nX-Pad: " + String(repeating: "p", count: 12 * 1024) + "\r\n\r\n").utf8)
+                let count = 2500
+                #expect(try client.exchange("GET /testkit/hello HTTP/1.1\r\nHost: t\r\n\r\n").text == "hello")
+                let rssBefore = residentMemoryMiB()
+                async let written: Void = onThread {
+                    var batch: [UInt8] = []
+                    for i in 0..<count {
+                        batch += request
+                        if batch.count > 256 * 1024 || i == count - 1 {
+                            try client.send(batch)
+                            batch.removeAll(keepingCapacity: true)
+                        }
+                    }
+                }
+                let answered = try await onThread { client.countBodies("hello", expected: count) }
+                try await written
+                let grown = residentMemoryMiB() - rssBefore
+                #expect(answered == count)
+                #expect(grown < 15, "resident memory grew by \(grown) MiB after \(count * request.count / 1_000_000) MB of pipelined requests")
+            }
+        }
+
+        // MARK: - responses
+
+        @Test func handlerCannotForgeFramingOrSplitTheResponse() async throws {
+            try await withTestServer { server in
+                let client = try server.connect()
+                try client.send("GET /testkit/forged-headers HTTP/1.1\r\nHost: t\r\nX-Request-Id: mine\r\n\r\n" + Self.hello)
+                let answer = try client.read()
+                #expect(answer.status == 200)
+                #expect(answer.text == "body")
+                expectFramingHeaders(answer)
+                #expect(answer.header("content-length") == "4")
+                #expect(answer.header("connection") == nil, "a handler's Connection header is not the kernel's")
+                #expect(answer.header("date") != "yesterday")
+                #expect(answer.headerCount("x-request-id") == 1)
+                #expect(answer.header("x-request-id") == "mine")
+                for name in ["injected-by-value", "injected-by-name"] {
+                    #expect(answer.header(name) == nil, "response split by a handler header: \(answer.headers)")
+                }
+                for (name, _) in answer.headers {
+                    #expect(!name.isEmpty && name.utf8.allSatisfy(HeadParser.isTokenChar), "response header name \(name.debugDescription) is not a token")
+                }
+                // The connection is intact: the next answer parses.
+                #expect(try client.read().text == "hello")
+            }
+        }
+
+        /// The keep-alive clock is for idle connections: a client still reading a large answer
+        /// (slowly but steadily) is not idle, and must get all of it.
+        @Test("a large answer read steadily is not cut by the idle timeouts", arguments: ["keep-alive", "close"])
+        func largeAnswerToSteadyReader(_ connection: String) async throws {
+            try await withTestServer(adjust: Self.shortTimeouts) { server in
+                let client = try server.connect(timeoutMs: 3000)
+                client.setReceiveBuffer(bytes: 256 * 1024)
+                let size = 12 * 1024 * 1024
+                try client.send("GET /testkit/blob?size=\(size) HTTP/1.1\r\nHost: t\r\nConnection: \(connection)\r\n\r\n")
+                // About 1 MiB per 60 ms: over 0.7 s in all, never pausing near the 300 ms timeouts.
+                let (head, bodyBytes) = client.readResponseSlowly(pieceBytes: 1 << 20, pauseMs: 60)
+                #expect(head.contains("200 OK"))
+                #expect(bodyBytes == size, "got \(bodyBytes) of \(size) body bytes")
+            }
+        }
+
         // MARK: - HEAD
 
         @Test("HEAD has GET's headers and no body", arguments: ["/testkit/hello", "/healthz", "/testkit/items/12", "/testkit/query?x=1"])

@@ -38,6 +38,88 @@ extension RawClient {
     }
 }
 
+extension RawClient {
+    /// Fixes the socket's receive buffer (no autotuning), so a server cannot dump a large
+    /// answer into the kernel at once.
+    func setReceiveBuffer(bytes: Int32) {
+        var v = bytes
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// Reads raw bytes straight from the socket (bypassing `read`'s buffer); nil at EOF, error or timeout.
+    func readRaw(max: Int) -> [UInt8]? {
+        var chunk = [UInt8](repeating: 0, count: max)
+        let n = chunk.withUnsafeMutableBytes { cshims_read(fd, $0.baseAddress, $0.count) }
+        guard n > 0 else { return nil }
+        return Array(chunk[0..<n])
+    }
+
+    /// Reads one response with a Content-Length, `pieceBytes` at a time with a pause after each
+    /// piece. Returns its head and how many body bytes arrived before EOF or the end.
+    func readResponseSlowly(pieceBytes: Int, pauseMs: UInt32) -> (head: String, bodyBytes: Int) {
+        var pending: [UInt8] = []
+        var head = ""
+        var length = Int.max
+        var body = 0
+        while body < length {
+            var piece = 0
+            while piece < pieceBytes, body < length {
+                guard let bytes = readRaw(max: 65_536) else { return (head, body) }
+                piece += bytes.count
+                if head.isEmpty {
+                    pending += bytes
+                    if let end = pending.firstRange(of: [13, 10, 13, 10]) {
+                        head = String(decoding: pending[..<end.lowerBound], as: UTF8.self)
+                        let line = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                        length = line.flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                        body = pending.count - end.upperBound
+                    }
+                } else {
+                    body += bytes.count
+                }
+            }
+            usleep(pauseMs * 1000)
+        }
+        return (head, body)
+    }
+
+    /// Reads raw bytes until `expected` answers whose body is `text` arrived (counted by
+    /// `\r\n\r\n<text>`), or EOF / timeout. Cheap for very long pipelines.
+    func countBodies(_ text: String, expected: Int) -> Int {
+        let needle = Array(("\r\n\r\n" + text).utf8)
+        var carry: [UInt8] = []
+        var found = 0
+        while found < expected, let bytes = readRaw(max: 65_536) {
+            let window = carry + bytes
+            var i = 0
+            while i + needle.count <= window.count {
+                if window[i] == 13 && Array(window[i..<(i + needle.count)]) == needle { found += 1; i += needle.count } else { i += 1 }
+            }
+            carry = Array(window.suffix(needle.count - 1))
+        }
+        return found
+    }
+}
+
+/// Resident memory of this process (VmRSS), in MiB.
+func residentMemoryMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+    return kib / 1024
+}
+
+/// The thread is blocked in epoll_wait / epoll_pwait / epoll_pwait2 (x86_64 and arm64 numbers).
+func isInEpollWait(_ tid: String) -> Bool {
+    guard let text = try? String(contentsOfFile: "/proc/self/task/\(tid)/syscall", encoding: .utf8),
+          let number = text.split(separator: " ").first else { return false }
+    #if arch(x86_64)
+    return ["232", "281", "441"].contains(String(number))
+    #else
+    return ["22", "441"].contains(String(number))
+    #endif
+}
+
 /// Starts a server, runs `body`, and stops the server whatever happens.
 func withTestServer<T>(
     adjust: (inout SwitchboardConfig) -> Void = { _ in },
@@ -176,7 +258,14 @@ func withTestServerAndLoopThreads<T>(
 ) async throws -> T {
     let before = processThreadIDs()
     let server = try await TestServer.start(adjust: adjust)
-    let loops = processThreadIDs().subtracting(before)
+    let appeared = processThreadIDs().subtracting(before)
+    // Other suites may start threads meanwhile: keep those waiting in epoll, as idle loops do.
+    var loops = appeared
+    for _ in 0..<50 {
+        let waiting = appeared.filter(isInEpollWait)
+        if waiting.count >= (server.kernel.config.server.eventLoops ?? 1) { loops = waiting; break }
+        try await Task.sleep(nanoseconds: 10_000_000)
+    }
     do {
         let result = try await body(server, loops)
         await server.stop()

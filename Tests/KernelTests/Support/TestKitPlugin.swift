@@ -36,6 +36,23 @@ struct TestKitPlugin: Plugin {
         registrar.route(.get, "/fail") { _ in throw CocoaError(.fileNoSuchFile) }
         registrar.route(.get, "/teapot") { _ in throw HTTPError(418, "teapot", "i am a teapot") }
         registrar.route(.get, "/request-id") { request in .text(request.requestID) }
+        registrar.route(.get, "/blob") { request in
+            let size = Int(request.queryItems["size"] ?? "") ?? 1024
+            return Response(status: 200, headers: ["Content-Type": "application/octet-stream"], body: [UInt8](repeating: UInt8(ascii: "b"), count: size))
+        }
+        // A handler that tries to set framing headers, and values and names that would split the response.
+        registrar.route(.get, "/forged-headers") { _ in
+            var response = Response.text("body")
+            response.headers.add("Content-Length", "999")
+            response.headers.add("Transfer-Encoding", "chunked")
+            response.headers.add("Connection", "close")
+            response.headers.add("Date", "yesterday")
+            response.headers.add("X-Request-Id", "forged")
+            response.headers.add("X-Value", "a\r\nInjected-By-Value: yes\r\n\r\nHTTP/1.1 200 OK\u{0}")
+            response.headers.add("X-Name\r\nInjected-By-Name", "yes")
+            response.headers.add("Bad Name", "v")
+            return response
+        }
         registrar.route(.get, "/headers") { request in
             .text(request.headers.map { "\($0.name.lowercased())=\($0.value)" }.joined(separator: "\n"))
         }

@@ -1,5 +1,5 @@
 import Foundation
-import Kernel
+@testable import Kernel
 
 /// Storage URLs for tests: a fresh SQLite file in a temp directory, or (when
 /// `SWITCHBOARD_TEST_POSTGRES_URL` is set) that PostgreSQL database.
@@ -18,6 +18,17 @@ enum TestStorage {
 
     static func url(for backend: String) -> String {
         backend == "postgres" ? (postgresURL ?? sqliteURL()) : sqliteURL()
+    }
+
+    /// A fresh, empty database for `backend`: a new SQLite file, or a new schema in the test
+    /// PostgreSQL database (selected through the URL's `options=-csearch_path=…`).
+    static func freshURL(for backend: String) async throws -> String {
+        guard backend == "postgres", let base = postgresURL else { return sqliteURL() }
+        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        let admin = try await StoreFactory.open(url: base)
+        try await admin.execute("CREATE SCHEMA \(schema)")
+        await admin.close()
+        return base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
     }
 
     /// A config with a fresh SQLite store and quiet logs.
