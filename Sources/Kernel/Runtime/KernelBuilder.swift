@@ -21,6 +21,8 @@ struct KernelBuilder {
     let metrics: MetricsRegistry
     let clock: any TimeSource
     let crypto: any CryptoProvider
+    /// One outbound client shared by every plugin (one thread, one connection pool).
+    let http: any HTTPClient
 
     /// Checks the compiled-in plugin list: valid, unique, unreserved ids.
     static func validate(pluginTypes: [any Plugin.Type]) throws(BootError) {
@@ -40,7 +42,8 @@ struct KernelBuilder {
         for type in pluginTypes {
             guard let entry = config.plugins[type.id], entry.enabled else { continue }
             let context = KernelPluginContext(pluginID: type.id, entry: entry, log: log.with(plugin: type.id), clock: clock,
-                                              crypto: crypto, metrics: PluginMetrics(registry: metrics, prefix: "switchboard_\(type.id)_"))
+                                              crypto: crypto, metrics: PluginMetrics(registry: metrics, prefix: "switchboard_\(type.id)_"),
+                                              http: http)
             let plugin = try type.init(context: context)
             let registrar = PluginRegistrar(pluginID: type.id)
             do {

@@ -9,6 +9,7 @@ struct KernelPluginContext: PluginContext {
     let clock: any TimeSource
     let crypto: any CryptoProvider
     let metrics: any MetricsRecorder
+    let http: any HTTPClient
 
     func config<C: Decodable>(_ type: C.Type) throws -> C {
         try StrictDecoder.decode(type, from: entry.config, path: "plugins.\(pluginID).config")

@@ -11,18 +11,31 @@ public final class KernelServer: @unchecked Sendable {
     private let server: HTTPServer
     private let router: Router
     private var started: [KernelBuilder.LoadedPlugin] = []
+    /// The outbound client the kernel made (closed on stop); nil when one was injected.
+    private let ownedHTTPClient: CurlHTTPClient?
 
     /// Loads plugins and builds the router; performs no I/O. Throws `ConfigError` for a plugin's
-    /// bad config and `BootError` for clashes and invalid registrations.
+    /// bad config and `BootError` for clashes and invalid registrations. `http` replaces the
+    /// plugins' outbound client (tests); by default a `CurlHTTPClient`, whose thread starts
+    /// with its first request.
     public init(config: SwitchboardConfig, plugins pluginTypes: [any Plugin.Type], logFD: Int32 = 2,
-                clock: any TimeSource = SystemClock()) throws {
+                clock: any TimeSource = SystemClock(), http: (any HTTPClient)? = nil) throws {
         self.config = config
         // Everything that came from ${VAR} is treated as a secret; short values (ports) are not.
         let secrets = (config.secrets + [config.admin.token].compactMap { $0 }).filter { $0.count >= 8 }
         log = JSONLogger(level: config.log.level, fd: logFD, redactions: secrets)
         let metrics = MetricsRegistry()
+        let client: any HTTPClient
+        if let http {
+            client = http
+            ownedHTTPClient = nil
+        } else {
+            let owned = CurlHTTPClient(log: log)
+            client = owned
+            ownedHTTPClient = owned
+        }
         let builder = KernelBuilder(config: config, pluginTypes: pluginTypes, log: log, metrics: metrics,
-                                    clock: clock, crypto: OpenSSLCrypto())
+                                    clock: clock, crypto: OpenSSLCrypto(), http: client)
         plugins = try builder.loadPlugins()
         let router = try builder.buildRouter(plugins: plugins, kernelRoutes: kernelRoutes.routes)
         self.router = router
@@ -62,6 +75,8 @@ public final class KernelServer: @unchecked Sendable {
         await server.shutdown(grace: config.server.shutdownGrace)
         for loaded in started.reversed() { await loaded.plugin.stop() }
         started = []
+        // After the plugins: their stop() may still send.
+        ownedHTTPClient?.close()
         log.info("stopped", [:])
     }
 
