@@ -23,11 +23,14 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl"),
         // Our own small C shim: epoll, eventfd, accept4 and friends that Glibc does not export cleanly.
         .target(name: "CShims", path: "Sources/CShims"),
+        // Typed wrappers for libcurl's variadic setopt/getinfo (Swift cannot call C varargs);
+        // separate from CShims so that one stays free of libcurl.
+        .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
 
         .target(name: "PluginAPI", path: "Sources/PluginAPI", swiftSettings: strict),
         .target(
             name: "Kernel",
-            dependencies: ["PluginAPI", "CShims", "COpenSSL", "CSQLite", "CPostgres", "CCurl"],
+            dependencies: ["PluginAPI", "CShims", "COpenSSL", "CSQLite", "CPostgres", "CCurl", "CCurlShim"],
             path: "Sources/Kernel",
             swiftSettings: strict
         ),

@@ -14,13 +14,14 @@ public final class PluginTestHost: @unchecked Sendable {
     public let kernel: KernelServer
 
     /// Loads `config` (the text of a plugins.json) with `environment` for `${VAR}`
-    /// references. Throws the same errors `switchboard check-config` reports.
+    /// references. Throws the same errors `switchboard check-config` reports. `http` is the
+    /// plugins' outbound client (a fake, usually); the real libcurl client when nil.
     public init(plugins: [any Plugin.Type], config: String, environment: [String: String] = [:],
-                clock: ManualClock = ManualClock()) throws {
+                clock: ManualClock = ManualClock(), http: (any HTTPClient)? = nil) throws {
         self.clock = clock
         var parsed = try ConfigLoader.parse(Array(config.utf8), environment: environment, knownPlugins: plugins.map { $0.id })
         parsed.log.level = .error
-        kernel = try KernelServer(config: parsed, plugins: plugins, clock: clock)
+        kernel = try KernelServer(config: parsed, plugins: plugins, clock: clock, http: http)
     }
 
     /// Sends a request through the router to its handler and returns the answer.

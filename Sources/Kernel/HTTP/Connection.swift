@@ -81,6 +81,11 @@ final class Connection: EventLoopSource {
                 if inputStart > 0 && inputStart == input.count {
                     input.removeAll(keepingCapacity: true)
                     inputStart = 0
+                } else if inputStart >= 32 * 1024 {
+                    // A read that ends inside a request keeps the buffer from ever emptying:
+                    // drop what was consumed, or a long pipelined stream grows it without bound.
+                    input.removeFirst(inputStart)
+                    inputStart = 0
                 }
                 worker.readScratch.withUnsafeBytes { input.append(contentsOf: $0[0..<n]) }
                 if n < worker.readScratch.count { break }
@@ -173,6 +178,8 @@ final class Connection: EventLoopSource {
 
     @exclusivity(unchecked) private var headerClockIdle = false
     @exclusivity(unchecked) private var advancing = false
+    /// When bytes of an answer last left (a slow but steady reader is not stalled).
+    @exclusivity(unchecked) private var lastWriteProgress: UInt64 = 0
 
     private func start(_ h: RequestHead) {
         head = h
@@ -302,6 +309,7 @@ final class Connection: EventLoopSource {
             }
             if n > 0 {
                 outputStart += n
+                lastWriteProgress = cshims_monotonic_ns()
             } else {
                 let e = cshims_errno()
                 if n < 0 && (e == EAGAIN || e == EWOULDBLOCK) { break }
@@ -349,6 +357,12 @@ final class Connection: EventLoopSource {
     /// Called by the loop's tick. Closes or answers 408 when the phase's deadline passed.
     func checkDeadline(now: UInt64) {
         guard deadline != 0, now >= deadline else { return }
+        // A client still reading our answer is not idle: only a stalled write ends it.
+        if outputStart < output.count {
+            if now &- lastWriteProgress < worker.timeouts.body { return }
+            close()
+            return
+        }
         switch phase {
         case .head where inputStart < input.count && !headerClockIdle:
             fail(HTTPParseError(408, "request_timeout", "request head not received in time"))

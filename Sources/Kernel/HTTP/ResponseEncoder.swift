@@ -14,7 +14,8 @@ enum ResponseEncoder {
         out.append(contentsOf: statusLine(response.status))
         out.append(contentsOf: date)
         for (name, value) in response.headers {
-            if isFramingHeader(name) { continue }
+            // The kernel owns framing; a name that is not a token could split the response.
+            if isFramingHeader(name) || name.isEmpty || !name.utf8.allSatisfy(HeadParser.isTokenChar) { continue }
             out.append(contentsOf: name.utf8)
             out.append(0x3a); out.append(0x20)
             appendSanitized(value, to: &out)

@@ -11,6 +11,7 @@ struct KernelPluginContext: PluginContext {
 
     var clock: any TimeSource { services.clock }
     var crypto: any CryptoProvider { services.crypto }
+    var http: any HTTPClient { services.http }
     var store: any Store { services.store }
     var jobs: any JobQueue { ServicesJobQueue(services: services) }
     var events: any EventBus { ServicesEventBus(services: services) }

@@ -16,18 +16,31 @@ public final class KernelServer: @unchecked Sendable {
     private var openStore: (any KernelStore)?
     private(set) var engine: JobEngine?
     var engineSettings = JobEngine.Settings()
+    /// The outbound client the kernel made (closed on stop); nil when one was injected.
+    private let ownedHTTPClient: CurlHTTPClient?
 
     /// Loads plugins, builds the router and the job registry; performs no I/O. Throws
     /// `ConfigError` for a plugin's bad config and `BootError` for clashes and invalid
-    /// registrations.
+    /// registrations. `http` replaces the plugins' outbound client (tests); by default a
+    /// `CurlHTTPClient`, whose thread starts with its first request.
     public init(config: SwitchboardConfig, plugins pluginTypes: [any Plugin.Type], logFD: Int32 = 2,
-                clock: any TimeSource = SystemClock()) throws {
+                clock: any TimeSource = SystemClock(), http: (any HTTPClient)? = nil) throws {
         self.config = config
         // Everything that came from ${VAR} is treated as a secret; short values (ports) are not.
         let secrets = (config.secrets + [config.admin.token].compactMap { $0 }).filter { $0.count >= 8 }
         log = JSONLogger(level: config.log.level, fd: logFD, redactions: secrets)
         let metrics = MetricsRegistry()
-        services = KernelServices(store: StoreHandle(dialect: SQLDialect(storageURL: config.storage.url)), clock: clock, crypto: OpenSSLCrypto())
+        let client: any HTTPClient
+        if let http {
+            client = http
+            ownedHTTPClient = nil
+        } else {
+            let owned = CurlHTTPClient(log: log)
+            client = owned
+            ownedHTTPClient = owned
+        }
+        services = KernelServices(store: StoreHandle(dialect: SQLDialect(storageURL: config.storage.url)), clock: clock,
+                                  crypto: OpenSSLCrypto(), http: client)
         let builder = KernelBuilder(config: config, pluginTypes: pluginTypes, log: log, metrics: metrics, services: services)
         plugins = try builder.loadPlugins()
         let inbox = Inbox(services: services, log: log, metrics: metrics)
@@ -103,6 +116,8 @@ public final class KernelServer: @unchecked Sendable {
         services.setEngine(nil)
         for loaded in started.reversed() { await loaded.plugin.stop() }
         started = []
+        // After the plugins: their stop() may still send.
+        ownedHTTPClient?.close()
         await openStore?.close()
         openStore = nil
         log.info("stopped", [:])

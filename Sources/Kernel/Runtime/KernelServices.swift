@@ -7,10 +7,13 @@ final class KernelServices: Sendable {
     let store: StoreHandle
     let clock: any TimeSource
     let crypto: any CryptoProvider
+    /// One outbound client shared by every plugin (one thread, one connection pool).
+    let http: any HTTPClient
     private let registryCell = Mutex<JobRegistry?>(nil)
     private let engineCell = Mutex<JobEngine?>(nil)
 
-    init(store: StoreHandle, clock: any TimeSource, crypto: any CryptoProvider) {
+    init(store: StoreHandle, clock: any TimeSource, crypto: any CryptoProvider, http: any HTTPClient) {
+        self.http = http
         self.store = store
         self.clock = clock
         self.crypto = crypto

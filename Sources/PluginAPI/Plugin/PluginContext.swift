@@ -34,6 +34,11 @@ public protocol PluginContext: Sendable {
 
     /// Counters and gauges exported on `/metrics`, prefixed with the plugin id.
     var metrics: any MetricsRecorder { get }
+
+    /// Outbound HTTP to other services: non-blocking, pooled connections, timeouts and a
+    /// response size cap; error statuses are returned, transport failures thrown as
+    /// `OutboundHTTPError`. Shared by all plugins; closed when the kernel stops.
+    var http: any HTTPClient { get }
 }
 
 /// A source of wall-clock time.

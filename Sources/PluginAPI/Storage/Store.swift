@@ -43,6 +43,7 @@ extension SQLConnection {
 public protocol Store: Sendable {
     var dialect: SQLDialect { get }
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
+    @discardableResult
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
 }
 
@@ -59,6 +60,7 @@ extension Store {
     }
 
     /// DESIGN's name for `write`.
+    @discardableResult
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
         try await write(body)
     }
