@@ -101,6 +101,38 @@ extension HTTPSocketSuites {
             }
         }
 
+        /// A half-close means "no more requests", not "drop the ones already sent": every
+        /// complete request received before the EOF is answered, the last with `Connection: close`.
+        @Test func pipelinedRequestsBeforeAHalfCloseAreAllAnswered() async throws {
+            try await withTestServer { server in
+                let client = try server.connect(timeoutMs: 3000)
+                try client.send(Self.hello + "GET /testkit/slow?ms=30 HTTP/1.1\r\nHost: t\r\n\r\n" + "GET /testkit/items/3 HTTP/1.1\r\nHost: t\r\n\r\n")
+                client.shutdownWrite()
+                let answers = try client.readUntilClosed()
+                #expect(answers.map(\.text) == ["hello", "slept 30", "item 3"])
+                #expect(answers.last?.header("connection") == "close")
+            }
+        }
+
+        @Test func clientResetDuringAHandlerLeavesOthersUnharmed() async throws {
+            try await withTestServer { server in
+                var doomed: RawClient? = try server.connect(timeoutMs: 3000)
+                try doomed!.send("GET /testkit/slow?ms=200 HTTP/1.1\r\nHost: t\r\n\r\n")
+                usleep(30_000)
+                _ = cshims_set_linger_zero(doomed!.fd)
+                doomed = nil // closes with a reset
+                usleep(30_000)
+                // New connections (likely reusing the server-side descriptor) are served, and the
+                // late answer of the reset one never reaches them.
+                let fresh = try server.connect(timeoutMs: 3000)
+                #expect(try fresh.exchange(Self.hello).text == "hello")
+                usleep(300_000)
+                #expect(!fresh.waitReadable(timeoutMs: 50), "bytes nobody asked for")
+                #expect(try fresh.exchange("GET /testkit/items/5 HTTP/1.1\r\nHost: t\r\n\r\n").text == "item 5")
+                #expect(!fresh.waitReadable(timeoutMs: 50), "bytes nobody asked for")
+            }
+        }
+
         // MARK: - pipelining
 
         @Test func fiftyPipelinedRequestsAnsweredInOrder() async throws {
@@ -567,6 +599,19 @@ extension HTTPSocketSuites {
 
             let took = await stopping.value
             #expect(took < 2.0, "stop() took \(took)s (grace 3s, in-flight 0.5s)")
+        }
+
+        @Test func shutdownGraceBoundsStopWhenARequestIsStuck() async throws {
+            let server = try await TestServer.start(adjust: { $0.server.shutdownGrace = ConfigDuration(milliseconds: 400) })
+            let stuck = try server.connect(timeoutMs: 3000)
+            // A body that never completes (the body timeout is the default 30 s).
+            try stuck.send("POST /testkit/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nab")
+            usleep(50_000)
+            let started = monotonicSeconds()
+            await server.stop()
+            let took = monotonicSeconds() - started
+            #expect(took >= 0.35 && took < 1.0, "stop() took \(took)s with a 400ms grace")
+            #expect(stuck.isClosedByServer())
         }
 
         @Test func shutdownWithOnlyIdleConnectionsIsQuick() async throws {

@@ -17,12 +17,19 @@ enum StoreFactory {
                 throw StorageOpenError(url: url, reason: "\(error)")
             }
         }
-        // PENDING-POSTGRES
-        throw StorageOpenError(url: url, reason: "postgres backend not merged yet")
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+            throw StorageOpenError(url: url, reason: "expected sqlite:PATH or postgres://…")
+        }
+        do {
+            return try await PostgresStore(url: url)
+        } catch {
+            throw StorageOpenError(url: url, reason: "\(error)")
+        }
     }
 }
 
 extension SQLiteStore: KernelStore {}
+extension PostgresStore: KernelStore {}
 
 /// The database named by `storage.url` cannot be opened; the CLI exits 2 with this message,
 /// the URL's password hidden.
