@@ -41,12 +41,20 @@ let package = Package(
             path: "Sources/switchboard",
             swiftSettings: strict
         ),
+        // Test-only plugins and a custom build that includes them (process-level tests).
+        .target(name: "TestPlugins", dependencies: ["PluginAPI"], path: "Tests/TestPlugins", swiftSettings: strict),
+        .executableTarget(
+            name: "switchboard-test-host",
+            dependencies: ["Kernel", "TestPlugins"] + plugins.map { .target(name: $0) },
+            path: "Tests/TestHost",
+            swiftSettings: strict
+        ),
         .testTarget(name: "PluginAPITests", dependencies: ["PluginAPI"], path: "Tests/PluginAPITests"),
         // Runs the built binary as a child process; depends on it so `swift build --build-tests` builds it.
-        .testTarget(name: "SwitchboardCLITests", dependencies: ["switchboard"], path: "Tests/SwitchboardCLITests"),
+        .testTarget(name: "SwitchboardCLITests", dependencies: ["switchboard", "switchboard-test-host"], path: "Tests/SwitchboardCLITests"),
         .testTarget(
             name: "KernelTests",
-            dependencies: ["Kernel", "PluginAPI", "PluginTesting"],
+            dependencies: ["Kernel", "PluginAPI", "PluginTesting", "TestPlugins"],
             path: "Tests/KernelTests",
             resources: [.copy("Fixtures")]
         ),

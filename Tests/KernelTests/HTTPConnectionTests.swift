@@ -516,6 +516,13 @@ extension HTTPSocketSuites {
         // MARK: - many connections, the cap
 
         @Test func thousandIdleConnectionsDoNotBlockANewRequest() async throws {
+            // 1,001 client and 1,001 server descriptors in this one process: make room if the
+            // soft limit is low (CI defaults are often 1,024).
+            var limit = rlimit()
+            if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < 4096 {
+                limit.rlim_cur = min(4096, limit.rlim_max)
+                _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+            }
             try await withTestServer { server in
                 var idle: [RawClient] = []
                 idle.reserveCapacity(1000)

@@ -113,10 +113,7 @@ final class Connection: EventLoopSource {
         while phase == .head || phase == .body {
             if output.count - outputStart > worker.maxBufferedOutput { break }
             if phase == .head {
-                if inputStart == input.count {
-                    if peerClosed { close(); return }
-                    break
-                }
+                if inputStart == input.count { break }
                 if !parseHead() { break }
             }
             if phase == .body {
@@ -258,7 +255,14 @@ final class Connection: EventLoopSource {
     /// Called on the loop thread when the handler answered.
     func complete(_ response: Response, head h: RequestHead, routeIndex: Int, requestID: String) {
         guard phase == .handling else { return }
-        let keepAlive = h.keepAlive && !draining && !peerClosed
+        // A client that half-closed may still have complete requests buffered: answer them
+        // all, and close after the last.
+        let keepAlive = h.keepAlive && !draining && !(peerClosed && inputStart == input.count)
+        if outputStart >= 64 * 1024 {
+            // A reader that never quite catches up keeps the buffer from emptying: drop what was sent.
+            output.removeFirst(outputStart)
+            outputStart = 0
+        }
         let before = output.count
         ResponseEncoder.encode(response, requestID: requestID, keepAlive: keepAlive,
                                http10KeepAlive: keepAlive && h.versionMinor == 0,

@@ -57,7 +57,8 @@ final class HTTPServer: @unchecked Sendable {
                 loop.run()
                 finished.leave()
             }
-            thread.name = "switchboard-loop-\(loop.index)"
+            // Linux keeps 15 bytes of a thread name.
+            thread.name = "sb-loop-\(loop.index)"
             thread.stackSize = 1 << 20
             threads.append(thread)
             thread.start()

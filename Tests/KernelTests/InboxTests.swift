@@ -1,0 +1,119 @@
+import Foundation
+import PluginAPI
+import Testing
+import TestPlugins
+@testable import Kernel
+
+/// The durable inbox end to end, over real sockets, on every backend.
+@Suite("durable inbox", .serialized)
+struct InboxTests {
+    static let secret = "inbox-test-secret"
+
+    static func start(_ backend: String, pluginConfig: String = "") async throws -> TestServer {
+        let url = try await TestStorage.freshURL(for: backend)
+        return try await TestServer.start(plugins: [WebhookKitPlugin.self]) { config in
+            config.storage.url = url
+            config.plugins["webhookkit"] = PluginEntry(enabled: true, config: .object(
+                [(key: "secret", value: .string(secret))] + (pluginConfig.isEmpty ? [] : [(key: "process_delay_ms", value: .integer(Int64(pluginConfig) ?? 0))])))
+        }
+    }
+
+    static func signature(_ body: String) -> String {
+        let c = OpenSSLCrypto()
+        return "sha256=" + c.hex(c.hmacSHA256(key: Array(secret.utf8), data: Array(body.utf8)))
+    }
+
+    static func post(_ client: RawClient, body: String, delivery: String?, signature: String? = nil) throws -> RawClient.Answer {
+        var head = "POST /webhookkit/hook HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
+        head += "X-Signature: \(signature ?? Self.signature(body))\r\n"
+        if let delivery { head += "X-Delivery: \(delivery)\r\n" }
+        return try client.exchange(head + "\r\n" + body)
+    }
+
+    /// Waits until `query` returns a row count of `count` (the engine runs in the background).
+    static func waitFor(_ server: TestServer, _ sql: String, count: Int, timeout: Double = 10) async throws -> [Row] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let rows = try await server.kernel.services.store.query(sql)
+            if rows.count == count || Date() > deadline { return rows }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+    }
+
+    @Test(arguments: TestStorage.backends)
+    func signedWebhookIsStoredAnsweredAndProcessedOnce(backend: String) async throws {
+        let server = try await Self.start(backend)
+        let client = try server.connect()
+        let answer = try Self.post(client, body: #"{"hello":"world"}"#, delivery: "d-1")
+        #expect(answer.status == 200)
+        #expect(answer.text.contains("\"accepted\""))
+        let again = try Self.post(client, body: #"{"hello":"world"}"#, delivery: "d-1")
+        #expect(again.status == 200)
+        #expect(again.text.contains("\"duplicate\""))
+        let seen = try await Self.waitFor(server, "SELECT delivery, processed_count FROM webhookkit_seen", count: 1)
+        #expect(try seen.first?.int("processed_count") == 1)
+        let inbox = try await server.kernel.services.store.query("SELECT status, headers FROM switchboard_inbox ORDER BY id")
+        #expect(try inbox.map { try $0.string("status") } == ["processed", "duplicate"] || inbox.count == 2)
+        // The signature header is stored (it is not a credential); the body is stored whole.
+        #expect(try inbox[0].string("headers").contains("X-Delivery"))
+        // The event was delivered to the subscriber.
+        let events = try await Self.waitFor(server, "SELECT name FROM webhookkit_events", count: 1)
+        #expect(try events.first?.string("name") == "webhookkit.seen")
+        let processed = try await Self.waitFor(server, "SELECT id FROM switchboard_inbox WHERE status = 'processed'", count: 1)
+        #expect(processed.count == 1)
+        await server.stop()
+    }
+
+    @Test(arguments: TestStorage.backends)
+    func badSignaturesStoreNothingButARejection(backend: String) async throws {
+        let server = try await Self.start(backend)
+        let client = try server.connect()
+        let wrong = try Self.post(client, body: #"{"a":1}"#, delivery: "x", signature: "sha256=" + String(repeating: "0", count: 64))
+        #expect(wrong.status == 401)
+        #expect(wrong.text.contains("\"invalid_signature\""))
+        let missing = try client.exchange("POST /webhookkit/hook HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\n{}")
+        #expect(missing.status == 401)
+        let store = server.kernel.services.store
+        #expect(try await store.query("SELECT id FROM switchboard_inbox").isEmpty)
+        let rejections = try await store.query("SELECT reason, size, remote_address FROM switchboard_inbox_rejections ORDER BY id")
+        #expect(try rejections.map { try $0.string("reason") } == ["signature mismatch", "missing signature"])
+        #expect(try rejections[0].int("size") == 7)
+        #expect(try rejections[0].string("remote_address") == "127.0.0.1")
+        await server.stop()
+    }
+
+    @Test(arguments: TestStorage.backends)
+    func malformedBodiesAreStoredAndDieWithTheirReason(backend: String) async throws {
+        let server = try await Self.start(backend)
+        let client = try server.connect()
+        let answer = try Self.post(client, body: "not json", delivery: "bad-1")
+        #expect(answer.status == 200)
+        let dead = try await Self.waitFor(server, """
+        SELECT j.status, j.last_error FROM switchboard_inbox i JOIN switchboard_jobs j ON j.id = i.job_id WHERE j.status = 'dead'
+        """, count: 1)
+        #expect(try dead.first?.optionalString("last_error") == "body is not JSON")
+        let listed = try await server.kernel.services.store.query(InboxSQL.listColumns + " ORDER BY i.id")
+        #expect(try listed.first?.string("status") == "dead")
+        await server.stop()
+    }
+
+    @Test(arguments: TestStorage.backends)
+    func periodicJobsAndRateLimitedQueuesRunThroughTheEngine(backend: String) async throws {
+        let url = try await TestStorage.freshURL(for: backend)
+        let server = try await TestServer.start(plugins: [WebhookKitPlugin.self]) { config in
+            config.storage.url = url
+            config.plugins["webhookkit"] = PluginEntry(enabled: true, config: .object([
+                (key: "secret", value: .string(Self.secret)), (key: "rate_limit", value: .string("3/2s")),
+            ]))
+        }
+        let client = try server.connect()
+        #expect(try client.exchange("POST /webhookkit/send?count=7 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n").text == "queued 7")
+        let sends = try await Self.waitFor(server, "SELECT started_at FROM webhookkit_sends ORDER BY started_at", count: 7, timeout: 15)
+        let times = try sends.map { try $0.int("started_at") }
+        #expect(times.count == 7)
+        for (i, t) in times.enumerated() {
+            #expect(times[i...].prefix { $0 < t + 2000 }.count <= 3, "more than 3 starts in 2 s: \(times)")
+        }
+        await server.stop()
+    }
+}
