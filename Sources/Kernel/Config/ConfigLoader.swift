@@ -57,6 +57,7 @@ public enum ConfigLoader {
                 case "admin": config.admin = try AdminSettings(loading: substitution.resolve(value, path: key), path: key)
                 case "log": config.log = try LogSettings(loading: substitution.resolve(value, path: key), path: key)
                 case "phone": config.phone = try PhoneSettings(loading: substitution.resolve(value, path: key), path: key)
+                case "jobs": config.jobs = try JobsSettings(loading: substitution.resolve(value, path: key), path: key)
                 case "plugins":
                     config.plugins = try PluginEntry.loadAll(value, path: key, knownPlugins: knownPlugins, substitution: substitution)
                 default:

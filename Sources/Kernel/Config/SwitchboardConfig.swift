@@ -8,6 +8,7 @@ public struct SwitchboardConfig: Sendable, Equatable {
     public var admin = AdminSettings()
     public var log = LogSettings()
     public var phone = PhoneSettings()
+    public var jobs = JobsSettings()
     /// Entries by plugin id, as written (only ids of built-in plugins are accepted).
     public var plugins: [String: PluginEntry] = [:]
     /// Values substituted from `${VAR}` references: never written to a log line.
@@ -68,6 +69,23 @@ public struct PhoneSettings: Sendable, Equatable {
     /// Strategy ids in order; nil means every registered strategy.
     public var strategies: [String]? = nil
     public var retrySchedule: [ConfigDuration] = [.seconds(5), .seconds(30), .seconds(120), .seconds(600), .seconds(3600)]
+    public init() {}
+}
+
+/// `jobs`: the durable job engine.
+public struct JobsSettings: Sendable, Equatable {
+    /// `jobs.workers`: jobs run at once by this instance.
+    public var workers = 8
+    /// `jobs.poll_interval`: how often an idle engine looks for due jobs (a nudge or NOTIFY wakes it sooner).
+    public var pollInterval = ConfigDuration(milliseconds: 500)
+    /// `jobs.default_timeout`: the lease of the kernel's own jobs (webhook processing, event
+    /// deliveries); a job running longer is returned to the queue.
+    public var defaultTimeout: ConfigDuration = .seconds(60)
+    /// `jobs.job_retention`: finished jobs are deleted after this.
+    public var jobRetention: ConfigDuration = .seconds(7 * 86_400)
+    /// `jobs.inbox_retention`: processed inbox items are deleted after this (keep ≥ 7 days:
+    /// Meta redelivers for up to a week, and dedupe needs the keys).
+    public var inboxRetention: ConfigDuration = .seconds(30 * 86_400)
     public init() {}
 }
 

@@ -73,11 +73,11 @@ struct KernelBuilder {
             }
             for webhook in loaded.registrar.webhooks {
                 try add(.init(name: Inbox.jobName(plugin: id, path: webhook.path), plugin: id, queue: id, maxAttempts: 10,
-                              timeout: .seconds(60), handler: inbox.processingJob(plugin: id, webhook: webhook)))
+                              timeout: config.jobs.defaultTimeout, handler: inbox.processingJob(plugin: id, webhook: webhook)))
             }
             for (n, subscription) in loaded.registrar.subscriptions.enumerated() {
                 let name = "\(id).on.\(subscription.event)#\(n)"
-                try add(.init(name: name, plugin: id, queue: id, maxAttempts: 10, timeout: .seconds(60),
+                try add(.init(name: name, plugin: id, queue: id, maxAttempts: 10, timeout: config.jobs.defaultTimeout,
                               handler: EventDelivery.handler(store: services.store, subscription.handler)))
                 subscriptions[subscription.event, default: []].append(name)
             }

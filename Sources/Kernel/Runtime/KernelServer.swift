@@ -15,7 +15,14 @@ public final class KernelServer: @unchecked Sendable {
     private var started: [KernelBuilder.LoadedPlugin] = []
     private var openStore: (any KernelStore)?
     private(set) var engine: JobEngine?
-    var engineSettings = JobEngine.Settings()
+    var engineSettings: JobEngine.Settings {
+        var settings = JobEngine.Settings()
+        settings.workers = config.jobs.workers
+        settings.pollInterval = config.jobs.pollInterval
+        settings.jobRetention = config.jobs.jobRetention
+        settings.inboxRetention = config.jobs.inboxRetention
+        return settings
+    }
     /// The outbound client the kernel made (closed on stop); nil when one was injected.
     private let ownedHTTPClient: CurlHTTPClient?
 
@@ -91,6 +98,10 @@ public final class KernelServer: @unchecked Sendable {
         services.setEngine(engine)
         services.store.onWrite { [services] in services.nudge() }
         engine.start()
+        if let postgres = store as? PostgresStore {
+            // Jobs enqueued by another instance wake this one at their commit.
+            try await postgres.listen(channel: "switchboard_jobs") { _ in engine.nudge() }
+        }
         try server.start()
         for loaded in plugins {
             do {

@@ -53,6 +53,10 @@ public enum Switchboard {
         } catch let error as BootError {
             printError("switchboard: \(configFile): \(error)")
             return 2
+        } catch let error as StorageOpenError {
+            // The configured database cannot be reached: the operator's setting (exit 2).
+            printError("switchboard: \(error)")
+            return 2
         } catch let error as UsageError {
             printError("switchboard: \(error)")
             return 2
