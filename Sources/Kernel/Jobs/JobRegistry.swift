@@ -22,12 +22,16 @@ final class JobRegistry: Sendable {
     let rateLimits: [String: RateLimit]
     /// Event name → delivery job names, one per subscription.
     let subscriptions: [String: [String]]
+    /// Channel id → the job that sends through it.
+    let channels: [String: String]
 
-    init(kinds: [String: Kind], periodic: [Periodic], rateLimits: [String: RateLimit], subscriptions: [String: [String]]) {
+    init(kinds: [String: Kind], periodic: [Periodic], rateLimits: [String: RateLimit], subscriptions: [String: [String]],
+         channels: [String: String] = [:]) {
         self.kinds = kinds
         self.periodic = periodic
         self.rateLimits = rateLimits
         self.subscriptions = subscriptions
+        self.channels = channels
     }
 
     /// Queues that have jobs, in a stable order.

@@ -61,6 +61,7 @@ struct KernelBuilder {
         var periodic: [JobRegistry.Periodic] = []
         var rateLimits: [String: RateLimit] = [:]
         var subscriptions: [String: [String]] = [:]
+        var channels: [String: String] = [:]
         func add(_ kind: JobRegistry.Kind) throws(BootError) {
             guard kinds[kind.name] == nil else { throw BootError("job \(kind.name) is declared twice") }
             kinds[kind.name] = kind
@@ -81,6 +82,15 @@ struct KernelBuilder {
                               handler: EventDelivery.handler(store: services.store, subscription.handler)))
                 subscriptions[subscription.event, default: []].append(name)
             }
+            for channel in loaded.registrar.channels {
+                guard channels[channel.id] == nil else { throw BootError("channel \(channel.id) is declared twice") }
+                let name = "\(id).channel.\(channel.id)"
+                let queue = "channel.\(channel.id)"
+                try add(.init(name: name, plugin: id, queue: queue, maxAttempts: channel.maxAttempts, timeout: config.jobs.defaultTimeout,
+                              handler: ChannelSendJob.handler(channel: channel.id, services: services, send: channel.send)))
+                channels[channel.id] = name
+                if let limit = channel.rateLimit { rateLimits[queue] = limit }
+            }
             periodic += loaded.registrar.periodic.map { JobRegistry.Periodic(job: $0.job, interval: $0.interval) }
             for (queue, limit) in loaded.registrar.rateLimits {
                 if let existing = rateLimits[queue], existing != limit {
@@ -89,7 +99,7 @@ struct KernelBuilder {
                 rateLimits[queue] = limit
             }
         }
-        return JobRegistry(kinds: kinds, periodic: periodic, rateLimits: rateLimits, subscriptions: subscriptions)
+        return JobRegistry(kinds: kinds, periodic: periodic, rateLimits: rateLimits, subscriptions: subscriptions, channels: channels)
     }
 
     /// The router with the kernel's routes first, then every plugin's.

@@ -45,7 +45,15 @@ final class PluginRegistrar: Registrar {
         var handler: EventHandler
     }
 
+    struct ChannelRecord {
+        var id: String
+        var rateLimit: RateLimit?
+        var maxAttempts: Int
+        var send: ChannelSender
+    }
+
     let pluginID: String
+    private(set) var channels: [ChannelRecord] = []
     private(set) var routes: [RouteRecord] = []
     private(set) var migrations: [MigrationRecord] = []
     private(set) var webhooks: [WebhookRecord] = []
@@ -115,6 +123,15 @@ final class PluginRegistrar: Registrar {
         subscriptions.append(SubscriptionRecord(event: event, handler: handler))
     }
 
+    func channel(_ id: String, rateLimit: RateLimit?, maxAttempts: Int, send: @escaping ChannelSender) {
+        guard PluginID.isValid(id) else {
+            problems.append("channel id \"\(id)\" is invalid (expected [a-z][a-z0-9_]{0,31})")
+            return
+        }
+        if maxAttempts < 1 { problems.append("channel \(id): maxAttempts must be at least 1") }
+        channels.append(ChannelRecord(id: id, rateLimit: rateLimit, maxAttempts: maxAttempts, send: send))
+    }
+
     /// Checks references between registrations (a periodic job must be declared).
     func validate() {
         for p in periodic where !jobs.contains(where: { $0.name == p.job }) {
@@ -131,5 +148,6 @@ final class PluginRegistrar: Registrar {
             + periodic.map { "every \($0.interval): \($0.job)" }
             + rateLimits.sorted { $0.key < $1.key }.map { "rate limit \($0.key): \($0.value)" }
             + subscriptions.map { "subscribe \($0.event)" }
+            + channels.map { "channel \($0.id)" + ($0.rateLimit.map { " (rate limit \($0))" } ?? "") }
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 /// What the kernel gives a plugin. Everything a plugin needs comes from here, so a plugin
 /// never links a C library and every plugin can be tested with `PluginTesting`.
 ///
-/// Phones and channels join this context as their kernel issues land; until then they are
-/// deliberately absent rather than stubbed.
+/// Phones join this context with their kernel issue; until then they are deliberately absent
+/// rather than stubbed.
 public protocol PluginContext: Sendable {
     /// The plugin's id, as registered.
     var pluginID: String { get }
@@ -22,6 +22,9 @@ public protocol PluginContext: Sendable {
 
     /// Publishes events (inside a write transaction).
     var events: any EventBus { get }
+
+    /// Sending and receiving messages through channels, with the message log.
+    var channels: any Channels { get }
 
     /// Structured logging, tagged with the plugin id.
     var log: any Logger { get }

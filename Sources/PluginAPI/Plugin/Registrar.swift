@@ -17,7 +17,7 @@ public enum RouteAction: Sendable {
 /// nothing is started and no I/O happens. Clashes (two registrations of one method and path)
 /// are boot errors naming both registrations.
 ///
-/// Phone strategies, channels and admin panels join this protocol with the kernel issues that
+/// Phone strategies and admin panels join this protocol with the kernel issues that
 /// implement them.
 public protocol Registrar: AnyObject {
     /// The id of the plugin registering; routes are mounted under `/<id>/`.
@@ -55,6 +55,10 @@ public protocol Registrar: AnyObject {
 
     /// Subscribes to an event (`message.received`); each delivery is a job of its own.
     func subscribe(_ event: String, _ handler: @escaping EventHandler)
+
+    /// Declares a channel (`wasender`) that `channels.send` can send through. Its sends run on
+    /// queue `channel.<id>`, limited by `rateLimit` across instances, with `maxAttempts` tries.
+    func channel(_ id: String, rateLimit: RateLimit?, maxAttempts: Int, send: @escaping ChannelSender)
 }
 
 extension Registrar {
@@ -70,6 +74,11 @@ extension Registrar {
     public func webhook(_ path: String, verify: @escaping WebhookVerifier, dedupeKey: @escaping DedupeKeyExtractor,
                         process: @escaping WebhookProcessor) {
         webhook(path, maxBody: nil, verify: verify, dedupeKey: dedupeKey, process: process)
+    }
+
+    /// Declares a channel with 5 attempts per message.
+    public func channel(_ id: String, rateLimit: RateLimit? = nil, send: @escaping ChannelSender) {
+        channel(id, rateLimit: rateLimit, maxAttempts: 5, send: send)
     }
 
     /// Declares a job kind with default options.

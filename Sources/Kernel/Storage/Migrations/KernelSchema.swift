@@ -79,5 +79,25 @@ enum KernelSchema {
         );
         CREATE INDEX switchboard_events_published ON switchboard_events (published_at);
         """, postgres: nil),
+        .init(version: 2, sql: """
+        CREATE TABLE switchboard_messages (
+            id {{id}},
+            direction TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            phone TEXT NOT NULL,
+            text TEXT,
+            media_url TEXT,
+            payload TEXT,
+            provider_id TEXT,
+            status TEXT NOT NULL,
+            error TEXT,
+            created_at BIGINT NOT NULL,
+            sent_at BIGINT,
+            updated_at BIGINT NOT NULL
+        );
+        CREATE INDEX switchboard_messages_phone ON switchboard_messages (phone, created_at);
+        CREATE INDEX switchboard_messages_provider ON switchboard_messages (channel, provider_id);
+        CREATE INDEX switchboard_messages_created ON switchboard_messages (created_at);
+        """, postgres: nil),
     ]
 }
