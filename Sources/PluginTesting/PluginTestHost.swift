@@ -3,25 +3,54 @@ import Kernel
 import PluginAPI
 
 /// An in-process host for plugin tests: the real kernel (strict config, router, error
-/// handling) without sockets, with a manual clock.
+/// handling, storage, migrations, the job engine) without sockets, with a manual clock and a
+/// recording outbound HTTP client.
 ///
 ///     let host = try PluginTestHost(plugins: [MyPlugin.self], config: #"{"plugins": {"my": {"enabled": true, "config": {}}}}"#)
-///     let response = await host.request(.get, "/my/hello")
+///     try await host.start()                       // a temporary database, migrated
+///     host.http.respond(to: .post, "https://api.example.com/send", with: .json(#"{"id":"m1"}"#))
+///     let response = await host.request(.post, "/my/webhook", text: "{}")
+///     try await host.runDueJobs()                 // jobs run now, at the manual clock's time
+///     host.clock.advance(by: 60)                   // retries and snoozes come due
 ///
-/// Storage, jobs and recorded outbound HTTP join it with the kernel issues that build them.
+/// The database is a fresh SQLite file, or a fresh schema of the PostgreSQL database named by
+/// `SWITCHBOARD_TEST_POSTGRES_URL` when that is set.
 public final class PluginTestHost: @unchecked Sendable {
     public let clock: ManualClock
     public let kernel: KernelServer
+    /// Every outbound request the plugins made, and the scripted answers they got.
+    public let http: RecordingHTTPClient
+    private var started = false
 
-    /// Loads `config` (the text of a plugins.json) with `environment` for `${VAR}`
-    /// references. Throws the same errors `switchboard check-config` reports. `http` is the
-    /// plugins' outbound client (a fake, usually); the real libcurl client when nil.
+    /// Loads `config` (the text of a plugins.json) with `environment` for `${VAR}` references.
+    /// Throws the same errors `switchboard check-config` reports. A `storage.url` in the config
+    /// is replaced by a temporary database at `start()`.
     public init(plugins: [any Plugin.Type], config: String, environment: [String: String] = [:],
-                clock: ManualClock = ManualClock(), http: (any HTTPClient)? = nil) throws {
+                clock: ManualClock = ManualClock(), http: RecordingHTTPClient = RecordingHTTPClient(),
+                storageURL: String? = nil) throws {
         self.clock = clock
+        self.http = http
         var parsed = try ConfigLoader.parse(Array(config.utf8), environment: environment, knownPlugins: plugins.map { $0.id })
         parsed.log.level = .error
+        self.storageURL = storageURL
         kernel = try KernelServer(config: parsed, plugins: plugins, clock: clock, http: http)
+    }
+
+    private let storageURL: String?
+
+    /// Opens the temporary database and applies the kernel's and the plugins' migrations.
+    public func start() async throws {
+        guard !started else { return }
+        let url: String
+        if let storageURL { url = storageURL } else { url = try await TestDatabase.freshURL() }
+        try await kernel.openForTesting(storageURL: url)
+        started = true
+    }
+
+    /// Closes the database.
+    public func stop() async {
+        await kernel.closeForTesting()
+        started = false
     }
 
     /// Sends a request through the router to its handler and returns the answer.
@@ -35,6 +64,45 @@ public final class PluginTestHost: @unchecked Sendable {
     /// Sends a request with a UTF-8 text body.
     public func request(_ method: HTTPMethod, _ target: String, headers: HTTPHeaders = HTTPHeaders(), text: String) async -> Response {
         await request(method, target, headers: headers, body: Array(text.utf8))
+    }
+
+    /// Runs every job due at the clock's current time until none is left; returns how many ran.
+    @discardableResult
+    public func runDueJobs() async throws -> Int { try await kernel.runDueJobs() }
+
+    /// The database, to arrange data or check what a plugin wrote.
+    public var store: any Store { kernel.store }
+
+    /// A query on the database.
+    public func query(_ sql: String, _ parameters: [SQLValue] = []) async throws -> [Row] {
+        try await store.query(sql, parameters)
+    }
+}
+
+/// Temporary databases for tests.
+public enum TestDatabase {
+    /// The PostgreSQL database tests may use, when `SWITCHBOARD_TEST_POSTGRES_URL` is set.
+    public static var postgresURL: String? { ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_POSTGRES_URL"] }
+
+    /// A fresh, empty database: a new schema of the test PostgreSQL database (selected
+    /// through the URL's `options=-csearch_path=…`) when one is configured, else a new SQLite file.
+    public static func freshURL() async throws -> String {
+        if let base = postgresURL { return try await freshPostgresURL(base: base) }
+        return sqliteURL()
+    }
+
+    /// A new schema in the PostgreSQL database `base`, and a URL that uses it.
+    public static func freshPostgresURL(base: String) async throws -> String {
+        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        try await KernelServer.execute("CREATE SCHEMA \(schema)", storageURL: base)
+        return base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+    }
+
+    /// A new SQLite file under the system temp directory.
+    public static func sqliteURL() -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-tests", isDirectory: true)
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return "sqlite:" + dir.appendingPathComponent("t-\(UUID().uuidString).db").path
     }
 }
 

@@ -15,6 +15,9 @@ public final class KernelServer: @unchecked Sendable {
     private var started: [KernelBuilder.LoadedPlugin] = []
     private var openStore: (any KernelStore)?
     private(set) var engine: JobEngine?
+    /// `storage.url`, unless a test replaced it before opening.
+    private var storageURL: String
+
     var engineSettings: JobEngine.Settings {
         var settings = JobEngine.Settings()
         settings.workers = config.jobs.workers
@@ -33,6 +36,7 @@ public final class KernelServer: @unchecked Sendable {
     public init(config: SwitchboardConfig, plugins pluginTypes: [any Plugin.Type], logFD: Int32 = 2,
                 clock: any TimeSource = SystemClock(), http: (any HTTPClient)? = nil) throws {
         self.config = config
+        storageURL = config.storage.url
         // Everything that came from ${VAR} is treated as a secret; short values (ports) are not.
         let secrets = (config.secrets + [config.admin.token].compactMap { $0 }).filter { $0.count >= 8 }
         log = JSONLogger(level: config.log.level, fd: logFD, redactions: secrets)
@@ -76,7 +80,7 @@ public final class KernelServer: @unchecked Sendable {
     /// Returns the open store.
     func openStorage() async throws -> any KernelStore {
         if let openStore { return openStore }
-        let store = try await StoreFactory.open(url: config.storage.url)
+        let store = try await StoreFactory.open(url: storageURL)
         do {
             let report = try await MigrationRunner(store: store, crypto: services.crypto)
                 .apply(owners: migrationOwners, now: services.clock.nowMillis)
@@ -134,6 +138,36 @@ public final class KernelServer: @unchecked Sendable {
         log.info("stopped", [:])
     }
 
+    /// Opens storage and prepares the job engine without starting its background loop or the
+    /// HTTP server: jobs run only when `runDueJobs()` is called (`PluginTesting`).
+    public func openForTesting(storageURL url: String? = nil) async throws {
+        if let url { storageURL = url }
+        let store = try await openStorage()
+        let engine = JobEngine(store: store, registry: registry, clock: services.clock, log: log, settings: engineSettings)
+        self.engine = engine
+        services.setEngine(engine)
+    }
+
+    /// Runs every job that is due at the clock's current time, repeatedly, until none is left.
+    /// Returns how many ran.
+    @discardableResult
+    public func runDueJobs() async throws -> Int {
+        guard let engine else { throw BootError("storage is not open: call openForTesting() or start() first") }
+        return try await engine.runDueJobs()
+    }
+
+    /// The open store (after `start` or `openForTesting`), for tests that inspect tables.
+    public var store: any Store { services.store }
+
+    /// Closes what `openForTesting` opened.
+    public func closeForTesting() async {
+        services.setEngine(nil)
+        engine = nil
+        ownedHTTPClient?.close()
+        await openStore?.close()
+        openStore = nil
+    }
+
     /// Answers a request in-process, without sockets, through the same router and error
     /// handling as the server (HEAD answers carry no body). Used by `PluginTesting`.
     public func respond(to request: Request) async -> Response {
@@ -150,6 +184,18 @@ public final class KernelServer: @unchecked Sendable {
         }
         if request.method == .head { response.body = [] }
         return response
+    }
+
+    /// Runs one statement on the database at `storageURL` (test setup: creating a schema).
+    public static func execute(_ sql: String, storageURL: String) async throws {
+        let store = try await StoreFactory.open(url: storageURL)
+        do {
+            try await store.execute(sql)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
     }
 
     /// What each loaded plugin registered, for `switchboard plugins`.
