@@ -1,8 +1,13 @@
-/// The parsed command line: a command and its options. Parsing never exits; the caller
-/// prints the error and exits 2.
+/// The parsed command line: a command (`serve`, or `inbox list` for a group's subcommand),
+/// its options, flags and positional arguments. Parsing never exits; the caller prints the
+/// error and exits 2.
 struct ParsedCommand: Equatable {
     var command: String
     var options: [String: String] = [:]
+    /// Options that take no value (`--json`).
+    var flags: Set<String> = []
+    /// Positional arguments (`inbox show 12` → `["12"]`).
+    var arguments: [String] = []
     var help = false
 }
 
@@ -12,41 +17,91 @@ struct UsageError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// What a command accepts on its command line.
+struct CommandSpec: Sendable {
+    /// Options that take a value (`--config FILE`).
+    var options: [String]
+    /// Options that take none (`--json`).
+    var flags: [String] = []
+    /// How many positional arguments it takes, and what they are called in errors.
+    var arguments: ClosedRange<Int> = 0...0
+    var argumentName = "ID"
+}
+
 enum CommandLineParser {
-    /// The options each command takes (all take `--help`).
-    static let commands: [String: [String]] = [
-        "serve": ["config", "host", "port", "log-level"],
-        "check-config": ["config"],
-        "plugins": ["config"],
-        "version": [],
-        "help": [],
+    /// The options each command takes (all take `--help`). A group's subcommands are keyed
+    /// `group subcommand` (`inbox list`).
+    static let commands: [String: CommandSpec] = [
+        "serve": CommandSpec(options: ["config", "host", "port", "log-level"]),
+        "check-config": CommandSpec(options: ["config"]),
+        "plugins": CommandSpec(options: ["config"]),
+        "migrate": CommandSpec(options: ["config"]),
+        "inbox list": CommandSpec(options: ["config", "since", "status", "plugin", "limit"], flags: ["json"]),
+        "inbox show": CommandSpec(options: ["config"], flags: ["json"], arguments: 1...1),
+        "inbox replay": CommandSpec(options: ["config", "since", "plugin"], arguments: 0...1),
+        "jobs list": CommandSpec(options: ["config", "status", "name", "limit"], flags: ["json"]),
+        "jobs retry": CommandSpec(options: ["config"], arguments: 1...1),
+        "version": CommandSpec(options: []),
+        "help": CommandSpec(options: []),
     ]
+
+    /// Commands that are groups of subcommands.
+    static let groups: [String: [String]] = [
+        "inbox": ["list", "show", "replay"],
+        "jobs": ["list", "retry"],
+    ]
+
+    /// The first words a command line may start with.
+    static var topLevelNames: [String] {
+        Array(Set(commands.keys.map { String($0.split(separator: " ")[0]) })).sorted()
+    }
 
     static func parse(_ arguments: [String]) throws(UsageError) -> ParsedCommand {
         guard let first = arguments.first else { return ParsedCommand(command: "help") }
         if first == "--help" || first == "-h" { return ParsedCommand(command: "help") }
         if first == "--version" { return ParsedCommand(command: "version") }
-        guard let allowed = commands[first] else {
-            throw UsageError("unknown command \"\(first)\" (commands: \(commands.keys.sorted().joined(separator: ", ")))")
-        }
-        var parsed = ParsedCommand(command: first)
         var rest = arguments.dropFirst()[...]
+        var name = first
+        if let subcommands = groups[first] {
+            let list = subcommands.joined(separator: ", ")
+            guard let sub = rest.first else { throw UsageError("\(first): expected a subcommand (\(list))") }
+            if sub == "--help" || sub == "-h" { return ParsedCommand(command: first, help: true) }
+            guard subcommands.contains(sub) else { throw UsageError("\(first): unknown subcommand \"\(sub)\" (\(list))") }
+            rest = rest.dropFirst()
+            name = "\(first) \(sub)"
+        }
+        guard let spec = commands[name] else {
+            throw UsageError("unknown command \"\(first)\" (commands: \(topLevelNames.joined(separator: ", ")))")
+        }
+        var parsed = ParsedCommand(command: name)
         while let arg = rest.popFirst() {
             if arg == "--help" || arg == "-h" { parsed.help = true; continue }
-            guard arg.hasPrefix("--") else { throw UsageError("\(first): unexpected argument \"\(arg)\"") }
-            var name = String(arg.dropFirst(2))
-            var value: String?
-            if let eq = name.firstIndex(of: "=") {
-                value = String(name[name.index(after: eq)...])
-                name = String(name[..<eq])
+            guard arg.hasPrefix("--") else {
+                guard parsed.arguments.count < spec.arguments.upperBound else { throw UsageError("\(name): unexpected argument \"\(arg)\"") }
+                parsed.arguments.append(arg)
+                continue
             }
-            guard allowed.contains(name) else { throw UsageError("\(first): unknown option --\(name) (see switchboard \(first) --help)") }
+            var option = String(arg.dropFirst(2))
+            var value: String?
+            if let eq = option.firstIndex(of: "=") {
+                value = String(option[option.index(after: eq)...])
+                option = String(option[..<eq])
+            }
+            if spec.flags.contains(option) {
+                guard value == nil else { throw UsageError("\(name): option --\(option) takes no value") }
+                parsed.flags.insert(option)
+                continue
+            }
+            guard spec.options.contains(option) else { throw UsageError("\(name): unknown option --\(option) (see switchboard \(name) --help)") }
             if value == nil {
-                guard let next = rest.popFirst(), !next.hasPrefix("--") else { throw UsageError("\(first): option --\(name) needs a value") }
+                guard let next = rest.popFirst(), !next.hasPrefix("--") else { throw UsageError("\(name): option --\(option) needs a value") }
                 value = next
             }
-            guard parsed.options[name] == nil else { throw UsageError("\(first): option --\(name) given twice") }
-            parsed.options[name] = value
+            guard parsed.options[option] == nil else { throw UsageError("\(name): option --\(option) given twice") }
+            parsed.options[option] = value
+        }
+        if !parsed.help && parsed.arguments.count < spec.arguments.lowerBound {
+            throw UsageError("\(name): expected \(spec.argumentName) (see switchboard \(name) --help)")
         }
         return parsed
     }
@@ -60,6 +115,12 @@ enum CommandLineParser {
       serve          start the HTTP server (until SIGTERM or SIGINT)
       check-config   validate plugins.json without binding a port or touching storage
       plugins        list the built-in plugins, enabled or not, and what each registers
+      migrate        open storage and apply pending migrations (kernel and enabled plugins)
+      inbox list     list stored webhook requests (filters: time, status, plugin)
+      inbox show     show one stored request: headers, body, its job
+      inbox replay   process stored requests again (one by id, or all since a time)
+      jobs list      list durable jobs (filters: status, name)
+      jobs retry     make a dead or cancelled job run again
       version        print the version
       help           print this help
 
@@ -96,7 +157,7 @@ enum CommandLineParser {
         case "version":
             return "usage: switchboard version\n\nPrints the version."
         default:
-            return usage
+            return StorageCommandHelp.text(for: command) ?? usage
         }
     }
 }

@@ -71,10 +71,13 @@ struct Inbox: Sendable {
         }
     }
 
+    /// The unique key of item `id`'s processing job: one waits or runs at a time.
+    static func uniqueKey(id: Int64) -> String { "inbox:\(id)" }
+
     /// Enqueues (or re-enqueues, for a replay) the processing job of item `id`.
     static func enqueueProcessing(id: Int64, jobName: String, queue: KernelJobQueue, db: any SQLConnection) throws {
-        try queue.enqueue(JobRequest(name: jobName, payload: "{\"inbox_id\":\(id)}", uniqueKey: "inbox:\(id)"), in: db)
-        let job = try db.query("SELECT id FROM switchboard_jobs WHERE unique_key = $1 AND status IN ('available', 'running')", [.text("inbox:\(id)")]).first?.int("id")
+        try queue.enqueue(JobRequest(name: jobName, payload: "{\"inbox_id\":\(id)}", uniqueKey: uniqueKey(id: id)), in: db)
+        let job = try db.query("SELECT id FROM switchboard_jobs WHERE unique_key = $1 AND status IN ('available', 'running')", [.text(uniqueKey(id: id))]).first?.int("id")
         try db.execute(InboxSQL.setJob, [.integer(id), job.map(SQLValue.integer) ?? .null])
     }
 

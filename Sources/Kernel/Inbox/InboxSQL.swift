@@ -27,10 +27,14 @@ enum InboxSQL {
     VALUES ($1, $2, $3, $4, $5, $6)
     """
 
-    /// An item's status as operators see it: a received item whose job died is `dead`.
+    /// An item's status as operators see it: a received item whose job died is `dead`
+    /// (`i` is the inbox, `j` its current job).
+    static let derivedStatus = "CASE WHEN i.status = 'received' AND j.status = 'dead' THEN 'dead' ELSE i.status END"
+
+    /// The columns of an inbox listing, with the derived status.
     static let listColumns = """
     SELECT i.id, i.plugin, i.route, i.dedupe_key, i.received_at, i.processed_at, i.duplicate_of, i.job_id,
-           CASE WHEN i.status = 'received' AND j.status = 'dead' THEN 'dead' ELSE i.status END AS status,
+           \(derivedStatus) AS status,
            COALESCE(j.last_error, i.error) AS error, length(i.body) AS size
     FROM switchboard_inbox i LEFT JOIN switchboard_jobs j ON j.id = i.job_id
     """

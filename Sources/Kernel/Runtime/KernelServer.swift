@@ -14,6 +14,8 @@ public final class KernelServer: @unchecked Sendable {
     let registry: JobRegistry
     private var started: [KernelBuilder.LoadedPlugin] = []
     private var openStore: (any KernelStore)?
+    /// The migrations the last `openStorage` applied (`kernel 1`), for `switchboard migrate`.
+    private(set) var appliedMigrations: [String] = []
     private(set) var engine: JobEngine?
     /// `storage.url`, unless a test replaced it before opening.
     private var storageURL: String
@@ -57,7 +59,10 @@ public final class KernelServer: @unchecked Sendable {
         let inbox = Inbox(services: services, log: log, metrics: metrics)
         registry = try builder.buildRegistry(plugins: plugins, inbox: inbox)
         services.setRegistry(registry)
-        let router = try builder.buildRouter(plugins: plugins, kernelRoutes: kernelRoutes.routes, inbox: inbox)
+        let admin = AdminRoutes(token: config.admin.token, crypto: services.crypto,
+                                queries: AdminQueries(store: services.store, registry: registry, clock: services.clock,
+                                                      enabledPlugins: Set(plugins.map(\.id))))
+        let router = try builder.buildRouter(plugins: plugins, kernelRoutes: kernelRoutes.routes + admin.routes, inbox: inbox)
         self.router = router
         server = HTTPServer(settings: config.server, router: router, log: log)
         kernelRoutes.setMetricsRenderer { [server] in
@@ -85,6 +90,7 @@ public final class KernelServer: @unchecked Sendable {
             let report = try await MigrationRunner(store: store, crypto: services.crypto)
                 .apply(owners: migrationOwners, now: services.clock.nowMillis)
             if !report.applied.isEmpty { log.info("migrations applied", ["migrations": report.applied.joined(separator: ", ")]) }
+            appliedMigrations = report.applied
         } catch {
             await store.close()
             throw error
@@ -92,6 +98,18 @@ public final class KernelServer: @unchecked Sendable {
         openStore = store
         services.store.bind(store)
         return store
+    }
+
+    /// Closes the store `openStorage` opened, for commands that do not `start` (`migrate`,
+    /// `inbox …`, `jobs …`). `stop` does this for a started kernel.
+    func closeStorage() async {
+        await openStore?.close()
+        openStore = nil
+    }
+
+    /// The operator's queries over `store` in this configuration (its plugins and job kinds).
+    func adminQueries(store: any Store) -> AdminQueries {
+        AdminQueries(store: store, registry: registry, clock: services.clock, enabledPlugins: Set(pluginIDs))
     }
 
     /// Opens storage, starts the job engine, binds, starts the plugins in order, then reports ready.

@@ -40,6 +40,12 @@ public enum Switchboard {
                 return try listPlugins(file: configFile, explicit: parsed.options["config"] != nil, plugins: plugins, environment: environment)
             case "serve":
                 return try await serve(parsed, file: configFile, plugins: plugins, environment: environment)
+            case "migrate":
+                return try await MigrateCommand.run(parsed, file: configFile, plugins: plugins, environment: environment)
+            case "inbox list", "inbox show", "inbox replay":
+                return try await InboxCommand.run(parsed, file: configFile, plugins: plugins, environment: environment)
+            case "jobs list", "jobs retry":
+                return try await JobsCommand.run(parsed, file: configFile, plugins: plugins, environment: environment)
             default:
                 printError("switchboard: unknown command \(parsed.command)")
                 return 2
@@ -60,6 +66,20 @@ public enum Switchboard {
         } catch let error as UsageError {
             printError("switchboard: \(error)")
             return 2
+        } catch let error as StorageOpenError {
+            // Unreachable or unopenable storage is the config's (or the environment's) to fix.
+            printError("switchboard: \(error)")
+            return 2
+        } catch let error as AdminError {
+            switch error.kind {
+            case .invalidParameter(let name):
+                // CLI names: `--since`, `ID`.
+                printError("switchboard: \(parsed.command): \(name == "id" ? "ID" : "--" + name): \(error.detail)")
+                return 2
+            case .notFound, .refused:
+                printError("switchboard: \(parsed.command): \(error.detail)")
+                return 1
+            }
         } catch {
             printError("switchboard: \(error)")
             return 1

@@ -122,10 +122,11 @@ func isInEpollWait(_ tid: String) -> Bool {
 
 /// Starts a server, runs `body`, and stops the server whatever happens.
 func withTestServer<T>(
+    plugins: [any Plugin.Type] = [TestKitPlugin.self],
     adjust: (inout SwitchboardConfig) -> Void = { _ in },
     _ body: (TestServer) async throws -> T
 ) async throws -> T {
-    let server = try await TestServer.start(adjust: adjust)
+    let server = try await TestServer.start(plugins: plugins, adjust: adjust)
     do {
         let result = try await body(server)
         await server.stop()
