@@ -133,8 +133,10 @@ struct AdminClient {
 @Suite("admin API", .serialized)
 struct AdminAPITests {
     /// Runs `body` against a server with `AdminHookPlugin` and the admin `token`, stopping it whatever happens.
-    static func withServer(token: String? = AdminClient.token, _ body: (TestServer, AdminClient) async throws -> Void) async throws {
-        try await withTestServer(plugins: [AdminHookPlugin.self], adjust: { $0.admin.token = token }) { server in
+    static func withServer(token: String? = AdminClient.token, backend: String = "sqlite",
+                           _ body: (TestServer, AdminClient) async throws -> Void) async throws {
+        let url = try await TestStorage.freshURL(for: backend)
+        try await withTestServer(plugins: [AdminHookPlugin.self], adjust: { $0.admin.token = token; $0.storage.url = url }) { server in
             try await body(server, AdminClient(port: server.port))
         }
     }
@@ -183,8 +185,9 @@ struct AdminAPITests {
         #expect(refused.status == 401)
     }
 
-    @Test func listShowFiltersAndRejections() async throws {
-        try await Self.withServer { server, client in
+    @Test(arguments: TestStorage.backends)
+    func listShowFiltersAndRejections(backend: String) async throws {
+        try await Self.withServer(backend: backend) { server, client in
             let boom = "boom:\(UUID().uuidString)"
             let a = try await client.postWebhook(Array(#"{"n":1}"#.utf8), dedupe: "k1",
                                                  extra: [("Authorization", "Bearer provider-secret"), ("X-Custom", "yes")])
@@ -300,8 +303,9 @@ struct AdminAPITests {
         }
     }
 
-    @Test func replayAndRetry() async throws {
-        try await Self.withServer { server, client in
+    @Test(arguments: TestStorage.backends)
+    func replayAndRetry(backend: String) async throws {
+        try await Self.withServer(backend: backend) { server, client in
             let token = UUID().uuidString
             let boom = try await client.postWebhook(Array("boom:\(token)".utf8))
             let firstRun = try await client.waitForItem(boom, status: "dead")
