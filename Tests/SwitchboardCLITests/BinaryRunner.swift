@@ -11,22 +11,29 @@ enum BinaryRunner {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     /// `.build/<config>/switchboard`, next to the test bundle.
-    static func binaryURL() throws -> URL {
+    static func binaryURL() throws -> URL { try binaryURL(named: "switchboard") }
+
+    /// The test host: the built-in plugins plus the test plugins (`Tests/TestHost`).
+    static let testHost = "switchboard-test-host"
+
+    /// `.build/<config>/<name>`, next to the test bundle.
+    static func binaryURL(named name: String) throws -> URL {
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("switchboard")
+            let candidate = dir.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             dir = dir.deletingLastPathComponent()
         }
-        for path in [".build/debug/switchboard", ".build/release/switchboard"] where FileManager.default.isExecutableFile(atPath: path) {
+        for path in [".build/debug/\(name)", ".build/release/\(name)"] where FileManager.default.isExecutableFile(atPath: path) {
             return URL(fileURLWithPath: path)
         }
-        throw Failure(description: "switchboard binary not found; run swift build first")
+        throw Failure(description: "\(name) binary not found; run swift build --build-tests first")
     }
 
     /// Runs to completion (killed after `timeout` seconds).
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, timeout: TimeInterval = 20) throws -> Result {
-        let process = try start(arguments, environment: environment, directory: directory)
+    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, timeout: TimeInterval = 20,
+                    binary: String = "switchboard") throws -> Result {
+        let process = try start(arguments, environment: environment, directory: directory, binary: binary)
         let deadline = Date().addingTimeInterval(timeout)
         while process.process.isRunning && Date() < deadline { usleep(10_000) }
         if process.process.isRunning { process.process.terminate() }
@@ -73,9 +80,10 @@ enum BinaryRunner {
         }
     }
 
-    static func start(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Running {
+    static func start(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil,
+                      binary: String = "switchboard") throws -> Running {
         let process = Process()
-        process.executableURL = try binaryURL()
+        process.executableURL = try binaryURL(named: binary)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
