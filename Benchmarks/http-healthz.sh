@@ -5,6 +5,7 @@
 # table per round and a summary (also saved under Benchmarks/out/). See Benchmarks/README.md.
 #
 # Environment: DURATION (10s), ROUNDS (3), CONNECTIONS (64), THREADS (1), WARMUP (2s, 0 = none),
+#              EVENT_LOOPS (Switchboard's server.event_loops; one per core when unset),
 #              SWITCHBOARD_BIN (a prebuilt binary or any command taking `serve --config FILE`;
 #              when set, nothing is built).
 set -euo pipefail
@@ -104,7 +105,7 @@ wait_for_200 "http://127.0.0.1:$nginx_port/healthz" "$nginx_pid" \
 sb_port=$(sb_free_port)
 cat >"$tmp/plugins.json" <<JSON
 {
-  "server": { "host": "127.0.0.1", "port": $sb_port },
+  "server": { "host": "127.0.0.1", "port": $sb_port${EVENT_LOOPS:+, \"event_loops\": $EVENT_LOOPS} },
   "storage": { "url": "sqlite:$tmp/bench.db" },
   "log": { "level": "warning" },
   "plugins": {}
