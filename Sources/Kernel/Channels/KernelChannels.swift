@@ -104,7 +104,7 @@ enum ChannelSendJob {
                 return .done
             } catch {
                 // The last attempt, or one that cannot succeed: record the failure and tell subscribers.
-                if context.attempt >= context.maxAttempts || error is PermanentJobError {
+                if context.attempt >= context.maxAttempts || (error as? any RetryAdvising)?.isRetryable == false {
                     let at = now()
                     let message = String("\(error)".prefix(1000))
                     try await store.write { db in

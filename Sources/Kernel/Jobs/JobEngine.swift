@@ -216,11 +216,12 @@ final class JobEngine: Sendable {
             await record(job, .cancel(reason: reason))
         case .failure(let error):
             let message = String("\(error)".prefix(2000))
-            if job.attempt >= job.maxAttempts || error is PermanentJobError {
+            let advice = error as? any RetryAdvising
+            if job.attempt >= job.maxAttempts || advice?.isRetryable == false {
                 log.warning("job dead", ["job": job.name, "id": "\(job.id)", "attempt": "\(job.attempt)", "error": message])
                 await record(job, .dead(error: message))
             } else {
-                let delay = Self.backoff(attempt: job.attempt, retryAfter: (error as? any RetryAdvising)?.retryAfter)
+                let delay = Self.backoff(attempt: job.attempt, retryAfter: advice?.retryAfter)
                 log.info("job failed, will retry", ["job": job.name, "id": "\(job.id)", "attempt": "\(job.attempt)", "in_ms": "\(delay)", "error": message])
                 await record(job, .retry(at: clock.nowMillis + delay, error: message))
             }
