@@ -195,7 +195,11 @@ struct DurabilityTests {
 
         try cluster.stop()
         let down = Date()
-        Thread.sleep(forTimeInterval: 3.0)
+        Thread.sleep(forTimeInterval: 1.5)
+        // Readiness follows storage: a load balancer takes the instance out while it cannot store.
+        let readyWhileDown = try HTTPGet.get(port: port, path: "/readyz")
+        #expect(readyWhileDown.0 == 503 && readyWhileDown.1.contains("storage_unavailable"), "readyz while down: \(readyWhileDown)")
+        Thread.sleep(forTimeInterval: 1.5)
         let upBegin = Date()
         try cluster.start()
         let up = Date()
@@ -208,6 +212,7 @@ struct DurabilityTests {
             return true
         }
         Thread.sleep(forTimeInterval: 0.5)
+        #expect(try HTTPGet.get(port: port, path: "/readyz").0 == 200, "readyz did not recover")
         stop.withLock { $0 = true }
         #expect(client.join(timeout: 15), "client thread stuck")
         let all = exchanges.current

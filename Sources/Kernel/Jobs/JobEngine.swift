@@ -32,10 +32,14 @@ final class JobEngine: Sendable {
     let log: any PluginAPI.Logger
     let settings: Settings
     let instanceID: String
+    /// Told after every pass whether storage answered (feeds `/readyz`).
+    let onStorageHealth: (@Sendable (Bool) -> Void)?
     private let state = Mutex(State())
     private let loopTask = Mutex<Task<Void, Never>?>(nil)
 
-    init(store: any Store, registry: JobRegistry, clock: any TimeSource, log: any PluginAPI.Logger, settings: Settings = Settings()) {
+    init(store: any Store, registry: JobRegistry, clock: any TimeSource, log: any PluginAPI.Logger, settings: Settings = Settings(),
+         onStorageHealth: (@Sendable (Bool) -> Void)? = nil) {
+        self.onStorageHealth = onStorageHealth
         self.store = store
         self.registry = registry
         self.clock = clock
@@ -80,7 +84,9 @@ final class JobEngine: Sendable {
             do {
                 try await maintenance()
                 claimed = try await claimAndStart()
+                onStorageHealth?(true)
             } catch {
+                if let storage = error as? StorageError, storage.kind == .unavailable { onStorageHealth?(false) }
                 log.warning("job engine pass failed", ["error": "\(error)"])
             }
             if claimed == 0 { await waitForWork() }

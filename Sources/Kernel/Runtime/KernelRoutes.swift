@@ -5,6 +5,8 @@ import Synchronization
 final class KernelRoutes: Sendable {
     /// Set once plugins started; cleared when shutdown begins.
     let ready = Atomic<Bool>(false)
+    /// Whether storage answered the job engine's last pass (a PostgreSQL outage makes it false).
+    let storageHealthy = Atomic<Bool>(true)
     private let metricsRenderer = Mutex<(@Sendable () async -> String)?>(nil)
 
     func setMetricsRenderer(_ render: @escaping @Sendable () async -> String) {
@@ -19,8 +21,13 @@ final class KernelRoutes: Sendable {
             // Probes are answered inline: no task per request (load balancers poll them often).
             (.get, "/healthz", .immediate { _ in Response.json(bytes: KernelRoutes.healthBody) }),
             (.get, "/readyz", .immediate { [self] _ in
-                if self.ready.load(ordering: .relaxed) { return Response.json(bytes: KernelRoutes.readyBody) }
-                return Response.error(status: 503, code: "not_ready", message: "the kernel is starting or stopping")
+                guard self.ready.load(ordering: .relaxed) else {
+                    return Response.error(status: 503, code: "not_ready", message: "the kernel is starting or stopping")
+                }
+                guard self.storageHealthy.load(ordering: .relaxed) else {
+                    return Response.error(status: 503, code: "storage_unavailable", message: "storage does not answer")
+                }
+                return Response.json(bytes: KernelRoutes.readyBody)
             }),
             (.get, "/metrics", .async { [self] _ in
                 let render = self.metricsRenderer.withLock { $0 }

@@ -115,7 +115,9 @@ public final class KernelServer: @unchecked Sendable {
     /// Opens storage, starts the job engine, binds, starts the plugins in order, then reports ready.
     public func start() async throws {
         let store = try await openStorage()
-        let engine = JobEngine(store: store, registry: registry, clock: services.clock, log: log, settings: engineSettings)
+        let routes = kernelRoutes
+        let engine = JobEngine(store: store, registry: registry, clock: services.clock, log: log, settings: engineSettings,
+                               onStorageHealth: { routes.storageHealthy.store($0, ordering: .relaxed) })
         self.engine = engine
         services.setEngine(engine)
         services.store.onWrite { [services] in services.nudge() }
