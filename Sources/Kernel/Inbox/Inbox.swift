@@ -76,8 +76,12 @@ struct Inbox: Sendable {
 
     /// Enqueues (or re-enqueues, for a replay) the processing job of item `id`.
     static func enqueueProcessing(id: Int64, jobName: String, queue: KernelJobQueue, db: any SQLConnection) throws {
-        try queue.enqueue(JobRequest(name: jobName, payload: "{\"inbox_id\":\(id)}", uniqueKey: uniqueKey(id: id)), in: db)
-        let job = try db.query("SELECT id FROM switchboard_jobs WHERE unique_key = $1 AND status IN ('available', 'running')", [.text(uniqueKey(id: id))]).first?.int("id")
+        var job = try queue.enqueueReturningID(JobRequest(name: jobName, payload: "{\"inbox_id\":\(id)}", uniqueKey: uniqueKey(id: id)), in: db)
+        if job == nil {
+            // A replay while the item's job still waits or runs: link that one.
+            job = try db.query("SELECT id FROM switchboard_jobs WHERE unique_key = $1 AND status IN ('available', 'running')",
+                               [.text(uniqueKey(id: id))]).first?.int("id")
+        }
         try db.execute(InboxSQL.setJob, [.integer(id), job.map(SQLValue.integer) ?? .null])
     }
 

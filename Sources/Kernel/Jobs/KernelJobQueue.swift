@@ -13,13 +13,22 @@ struct KernelJobQueue: JobQueue {
     """
 
     func enqueue(_ job: JobRequest, in connection: any SQLConnection) throws {
+        _ = try enqueueReturningID(job, in: connection)
+    }
+
+    static let insertReturningID = insert + "\nRETURNING id"
+
+    /// Enqueues and returns the new job's id, or nil when a job with its unique key already
+    /// waits or runs.
+    func enqueueReturningID(_ job: JobRequest, in connection: any SQLConnection) throws -> Int64? {
         guard let kind = registry.kinds[job.name] else { throw JobError("no job named \(job.name) is registered") }
         let now = clock.nowMillis
-        try connection.execute(Self.insert, [.text(kind.name), .text(kind.queue), .text(job.payload), .integer(Int64(kind.maxAttempts)),
-                                             .integer(job.runAt ?? now), job.uniqueKey.map(SQLValue.text) ?? .null, .integer(now)])
+        let rows = try connection.query(Self.insertReturningID, [.text(kind.name), .text(kind.queue), .text(job.payload), .integer(Int64(kind.maxAttempts)),
+                                                                 .integer(job.runAt ?? now), job.uniqueKey.map(SQLValue.text) ?? .null, .integer(now)])
         if connection.dialect == .postgres {
             try connection.execute("SELECT pg_notify('switchboard_jobs', $1)", [.text(kind.queue)])
         }
+        return try rows.first?.int("id")
     }
 }
 

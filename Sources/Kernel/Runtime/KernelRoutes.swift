@@ -7,10 +7,17 @@ final class KernelRoutes: Sendable {
     let ready = Atomic<Bool>(false)
     /// Whether storage answered the job engine's last pass (a PostgreSQL outage makes it false).
     let storageHealthy = Atomic<Bool>(true)
-    private let metricsRenderer = Mutex<(@Sendable () async -> String)?>(nil)
+    /// Boxed for the same reason as `WriteHook`: a function value in a `Mutex` gains a
+    /// reabstraction thunk on every access.
+    private final class Renderer: Sendable {
+        let render: @Sendable () async -> String
+        init(_ render: @escaping @Sendable () async -> String) { self.render = render }
+    }
+
+    private let metricsRenderer = Mutex<Renderer?>(nil)
 
     func setMetricsRenderer(_ render: @escaping @Sendable () async -> String) {
-        metricsRenderer.withLock { $0 = render }
+        metricsRenderer.withLock { $0 = Renderer(render) }
     }
 
     static let healthBody = Array("{\"status\":\"ok\"}".utf8)
@@ -30,8 +37,8 @@ final class KernelRoutes: Sendable {
                 return Response.json(bytes: KernelRoutes.readyBody)
             }),
             (.get, "/metrics", .async { [self] _ in
-                let render = self.metricsRenderer.withLock { $0 }
-                let text = await render?() ?? ""
+                let renderer = self.metricsRenderer.withLock { $0 }
+                let text = await renderer?.render() ?? ""
                 return Response(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: Array(text.utf8))
             }),
         ]
