@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
@@ -180,3 +181,7 @@ long cshims_peak_rss_kib(void) {
 }
 
 void cshims_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
+
+int cshims_set_thread_name(const char *name) {
+    return pthread_setname_np(pthread_self(), name);
+}

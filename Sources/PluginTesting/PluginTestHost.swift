@@ -1,6 +1,7 @@
-import Foundation
+import FoundationEssentials
 import Kernel
 import PluginAPI
+import Synchronization
 
 /// An in-process host for plugin tests: the real kernel (strict config, router, error
 /// handling, storage, migrations, the job engine) without sockets, with a manual clock and a
@@ -93,7 +94,7 @@ public enum TestDatabase {
 
     /// A new schema in the PostgreSQL database `base`, and a URL that uses it.
     public static func freshPostgresURL(base: String) async throws -> String {
-        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        let schema = "t_" + UUID().uuidString.replacing("-", with: "").lowercased().prefix(16)
         try await KernelServer.execute("CREATE SCHEMA \(schema)", storageURL: base)
         return base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
     }
@@ -107,22 +108,15 @@ public enum TestDatabase {
 }
 
 /// A clock that moves only when told to.
-public final class ManualClock: TimeSource, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
+public final class ManualClock: TimeSource, Sendable {
+    private let current: Mutex<Date>
 
-    public init(_ start: Date = Date(timeIntervalSince1970: 1_790_000_000)) { current = start }
+    public init(_ start: Date = Date(timeIntervalSince1970: 1_790_000_000)) { current = Mutex(start) }
 
-    public var now: Date {
-        lock.lock()
-        defer { lock.unlock() }
-        return current
-    }
+    public var now: Date { current.withLock { $0 } }
 
     /// Moves the clock forward.
     public func advance(by seconds: TimeInterval) {
-        lock.lock()
-        current += seconds
-        lock.unlock()
+        current.withLock { $0 += seconds }
     }
 }

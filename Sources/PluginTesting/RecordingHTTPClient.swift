@@ -1,10 +1,10 @@
-import Foundation
 import PluginAPI
+import Synchronization
 
 /// An outbound HTTP client for tests: records every request and answers from a script.
 /// Rules are matched in the order they were added; a request no rule matches fails with a
 /// connect error (as an unreachable host would), so a test notices calls it did not expect.
-public final class RecordingHTTPClient: HTTPClient, @unchecked Sendable {
+public final class RecordingHTTPClient: HTTPClient, Sendable {
     /// A scripted answer: a response, or a transport error.
     public enum Answer: Sendable {
         case response(OutboundResponse)
@@ -30,46 +30,39 @@ public final class RecordingHTTPClient: HTTPClient, @unchecked Sendable {
         var repeats: Bool
     }
 
-    private let lock = NSLock()
-    private var rules: [Rule] = []
-    private var recorded: [OutboundRequest] = []
+    private struct State {
+        var rules: [Rule] = []
+        var recorded: [OutboundRequest] = []
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     /// Answers requests whose URL starts with `urlPrefix` (and whose method matches, when
     /// given): with `answers` in turn, the last one repeating.
     public func respond(to method: HTTPMethod? = nil, _ urlPrefix: String, with answers: Answer...) {
-        lock.lock()
-        rules.append(Rule(method: method, urlPrefix: urlPrefix, answers: answers, repeats: true))
-        lock.unlock()
+        state.withLock { $0.rules.append(Rule(method: method, urlPrefix: urlPrefix, answers: answers, repeats: true)) }
     }
 
     /// Every request made so far, in order.
-    public var requests: [OutboundRequest] {
-        lock.lock()
-        defer { lock.unlock() }
-        return recorded
-    }
+    public var requests: [OutboundRequest] { state.withLock { $0.recorded } }
 
     /// Forgets recorded requests (not the rules).
     public func clearRequests() {
-        lock.lock()
-        recorded = []
-        lock.unlock()
+        state.withLock { $0.recorded = [] }
     }
 
     public func send(_ request: OutboundRequest) async throws -> OutboundResponse {
-        let answer: Answer? = {
-            lock.lock()
-            defer { lock.unlock() }
-            recorded.append(request)
-            guard let i = rules.firstIndex(where: { ($0.method == nil || $0.method == request.method) && request.url.hasPrefix($0.urlPrefix) }) else {
+        let answer: Answer? = state.withLock { s in
+            s.recorded.append(request)
+            guard let i = s.rules.firstIndex(where: { ($0.method == nil || $0.method == request.method) && request.url.hasPrefix($0.urlPrefix) }) else {
                 return nil
             }
-            let next = rules[i].answers.first
-            if rules[i].answers.count > 1 { rules[i].answers.removeFirst() }
+            let next = s.rules[i].answers.first
+            if s.rules[i].answers.count > 1 { s.rules[i].answers.removeFirst() }
             return next
-        }()
+        }
         switch answer {
         case .response(let response)?:
             return response

@@ -46,4 +46,7 @@ uint64_t cshims_monotonic_ns(void);
 long cshims_peak_rss_kib(void);
 /// Blocks SIGPIPE process-wide so writes to closed sockets return EPIPE.
 void cshims_ignore_sigpipe(void);
+/// Names the calling thread (pthread_setname_np, a GNU extension Glibc's Swift module lacks).
+/// Linux keeps 15 bytes; returns 0 or an errno value (ERANGE when the name is longer).
+int cshims_set_thread_name(const char *name);
 #endif

@@ -1,4 +1,3 @@
-import Foundation
 import PluginAPI
 
 /// The admin API under `/api/admin/`: the inbox (list, show, replay), rejected webhooks and
@@ -95,7 +94,7 @@ final class AdminRoutes: Sendable {
         guard let header else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        let token = parts[1].trimmingASCIIWhitespace()
         return token.isEmpty ? nil : token
     }
 

@@ -22,7 +22,7 @@ struct SQLFilter {
     /// tails that are not conditions).
     mutating func placeholder(_ fragment: String, _ value: SQLValue) -> String {
         parameters.append(value)
-        return fragment.replacingOccurrences(of: Self.token, with: "$\(parameters.count)")
+        return fragment.replacingLiteral(Self.token, with: "$\(parameters.count)")
     }
 
     /// ` WHERE a AND b`, or empty when there is no condition.

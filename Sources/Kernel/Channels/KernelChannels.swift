@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PluginAPI
 
 /// `context.channels`: the message log and the channel queues.
@@ -76,8 +76,7 @@ struct MessageEvent: Encodable {
 enum ChannelSendJob {
     static func handler(channel: String, services: KernelServices, send: @escaping ChannelSender) -> JobHandler {
         { context in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(context.payload.utf8)) as? [String: Any],
-                  let id = (object["message_id"] as? NSNumber)?.int64Value else {
+            guard let id = JobPayload.id("message_id", in: context.payload) else {
                 throw PermanentJobError("send payload has no message_id")
             }
             let store = services.store

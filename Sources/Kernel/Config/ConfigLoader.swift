@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PluginAPI
 
 /// Reads `plugins.json` strictly: every unknown key, wrong type or bad value is an error

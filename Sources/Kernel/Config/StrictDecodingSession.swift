@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PluginAPI
 
 /// What one `StrictDecoder.decode` call shares across its containers: the keys each object

@@ -1,5 +1,5 @@
 import CShims
-import Foundation
+import Glibc
 import PluginAPI
 
 /// One client connection, confined to its event loop's thread. Reads requests, hands each to

@@ -1,5 +1,5 @@
 import CShims
-import Foundation
+import Glibc
 import Synchronization
 
 /// Something registered with an event loop's epoll set.

@@ -1,5 +1,6 @@
 import CShims
-import Foundation
+import Dispatch
+import FoundationEssentials
 import PluginAPI
 import Synchronization
 
@@ -11,7 +12,6 @@ final class HTTPServer: @unchecked Sendable {
     private let log: any PluginAPI.Logger
     private var loops: [EventLoop] = []
     private var workers: [LoopWorker] = []
-    private var threads: [Thread] = []
     private let openConnections = Atomic<Int>(0)
     private let finished = DispatchGroup()
     /// The port actually bound (differs from the setting when it is 0).
@@ -53,15 +53,15 @@ final class HTTPServer: @unchecked Sendable {
         }
         for loop in loops {
             finished.enter()
-            let thread = Thread { [finished] in
-                loop.run()
+            do throws(KernelThread.StartError) {
+                try KernelThread.spawn(name: "sb-loop-\(loop.index)", stackSize: 1 << 20) { [finished] in
+                    loop.run()
+                    finished.leave()
+                }
+            } catch {
                 finished.leave()
+                throw ServerError.system("cannot start event loop \(loop.index)", errno: error.code)
             }
-            // Linux keeps 15 bytes of a thread name.
-            thread.name = "sb-loop-\(loop.index)"
-            thread.stackSize = 1 << 20
-            threads.append(thread)
-            thread.start()
         }
     }
 

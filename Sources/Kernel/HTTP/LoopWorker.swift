@@ -1,5 +1,4 @@
 import CShims
-import Foundation
 import PluginAPI
 
 /// The per-loop half of the server: its listening socket, its connections, its metrics and
@@ -252,8 +251,15 @@ struct HandlerJob: Sendable {
         let level: LogLevel = route.plugin == nil ? .debug : .info
         if log.isEnabled(level) {
             log.log(level, "request", ["method": head.method.description, "route": route.pattern, "status": "\(response.status)",
-                                       "ms": String(format: "%.3f", Double(cshims_monotonic_ns() &- startedAt) / 1e6),
+                                       "ms": Self.milliseconds(nanoseconds: cshims_monotonic_ns() &- startedAt),
                                        "request_id": request.requestID, "plugin": route.plugin ?? "kernel"])
         }
+    }
+
+    /// `nanoseconds` as milliseconds with three decimals (`0.042`), rounded to the
+    /// microsecond in integers: what `String(format: "%.3f")` printed, without full Foundation.
+    static func milliseconds(nanoseconds: UInt64) -> String {
+        let micros = nanoseconds / 1_000 + (nanoseconds % 1_000 >= 500 ? 1 : 0)
+        return "\(micros / 1_000).\((micros % 1_000).zeroPadded(3))"
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import PluginAPI
 
 /// Writes responses as bytes from pre-rendered fragments: status lines are rendered once,

@@ -1,4 +1,3 @@
-import Foundation
 import PluginAPI
 
 /// The kernel's `HTTPClient`, on libcurl.

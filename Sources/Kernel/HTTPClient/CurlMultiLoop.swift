@@ -2,7 +2,7 @@ import CCurl
 import CCurlShim
 import CShims
 import Dispatch
-import Foundation
+import Glibc
 import PluginAPI
 
 /// The thread behind `CurlHTTPClient`: owns a `curl_multi` handle and runs every transfer on
@@ -24,7 +24,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     private let log: (any PluginAPI.Logger)?
 
     // Shared state, behind `condition`.
-    private let condition = NSCondition()
+    private let condition = ThreadCondition()
     private var phase = Phase.idle
     /// Valid while `phase` is running or stopping; other threads touch it only to wake the
     /// loop, under the lock, while running (the loop cleans it up only after leaving running).
@@ -96,11 +96,14 @@ final class CurlMultiLoop: @unchecked Sendable {
         // With CURLOPT_NOSIGNAL libcurl no longer masks SIGPIPE itself; a peer closing a TLS
         // connection mid-write must not kill the process.
         cshims_ignore_sigpipe()
+        do throws(KernelThread.StartError) {
+            try KernelThread.spawn(name: "sb-http") { [self] in run() }
+        } catch {
+            curl_multi_cleanup(handle)
+            return "\(error)"
+        }
         multi = handle
         phase = .running
-        let thread = Thread { [self] in run() }
-        thread.name = "switchboard-http"
-        thread.start()
         return nil
     }
 

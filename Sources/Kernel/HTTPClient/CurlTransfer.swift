@@ -1,14 +1,14 @@
 import CCurl
 import CCurlShim
 import Dispatch
-import Foundation
 import PluginAPI
+import Synchronization
 
 /// One request on its way through libcurl: the options it resolves to, the C resources
 /// libcurl borrows while it runs (header list, error buffer), and what comes back.
 ///
 /// Once submitted, everything but the cancellation flag is touched only by the loop thread
-/// (libcurl's callbacks run there too, inside `curl_multi_perform`); the flag has a lock.
+/// (libcurl's callbacks run there too, inside `curl_multi_perform`); the flag is atomic.
 final class CurlTransfer: @unchecked Sendable {
     /// The request's limits after falling back on the client's defaults.
     struct Limits {
@@ -35,8 +35,7 @@ final class CurlTransfer: @unchecked Sendable {
     private var body: [UInt8] = []
     private var exceededCap = false
 
-    private let cancelLock = NSLock()
-    private var cancelledFlag = false
+    private let cancelledFlag = Atomic<Bool>(false)
 
     /// Validates the request and resolves its limits; performs no I/O.
     init(request: OutboundRequest, configuration: CurlHTTPClient.Configuration) throws(OutboundHTTPError) {
@@ -54,15 +53,11 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Marks the transfer cancelled; the loop aborts it when it sees the flag or the request.
     func markCancelled() {
-        cancelLock.lock()
-        cancelledFlag = true
-        cancelLock.unlock()
+        cancelledFlag.store(true, ordering: .releasing)
     }
 
     var isCancelled: Bool {
-        cancelLock.lock()
-        defer { cancelLock.unlock() }
-        return cancelledFlag
+        cancelledFlag.load(ordering: .acquiring)
     }
 
     // MARK: - loop thread

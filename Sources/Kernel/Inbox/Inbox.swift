@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PluginAPI
 
 /// The durable inbox: every webhook that passes verification is stored whole before it is
@@ -121,19 +121,20 @@ struct Inbox: Sendable {
     }
 
     static func inboxID(_ payload: String) -> Int64? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any] else { return nil }
-        return (object["inbox_id"] as? NSNumber)?.int64Value
+        JobPayload.id("inbox_id", in: payload)
     }
 
-    /// Headers as a JSON array of `[name, value]` pairs, credentials left out.
+    /// Headers as a JSON array of `[name, value]` pairs, credentials left out. `JSONEncoder`
+    /// writes the same bytes `JSONSerialization` did (slashes escaped), so stored rows compare.
     static func encodeHeaders(_ headers: HTTPHeaders) -> String {
         let kept = headers.filter { !secretHeaders.contains($0.name.lowercased()) }.map { [$0.name, $0.value] }
-        guard let data = try? JSONSerialization.data(withJSONObject: kept) else { return "[]" }
+        guard let data = try? JSONEncoder().encode(kept) else { return "[]" }
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// The headers `encodeHeaders` stored; none when the text is not an array of string arrays.
     static func decodeHeaders(_ text: String) -> HTTPHeaders {
-        guard let pairs = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String]] else { return HTTPHeaders() }
+        guard let pairs = try? JSONDecoder().decode([[String]].self, from: Data(text.utf8)) else { return HTTPHeaders() }
         return HTTPHeaders(pairs.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil })
     }
 }

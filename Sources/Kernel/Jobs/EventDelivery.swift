@@ -1,12 +1,10 @@
-import Foundation
 import PluginAPI
 
 /// The job that delivers one stored event to one subscriber.
 enum EventDelivery {
     static func handler(store: any Store, _ handler: @escaping EventHandler) -> JobHandler {
         { context in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(context.payload.utf8)) as? [String: Any],
-                  let id = (object["event_id"] as? NSNumber)?.int64Value else {
+            guard let id = JobPayload.id("event_id", in: context.payload) else {
                 throw PermanentJobError("delivery payload has no event_id")
             }
             guard let row = try await store.read({ try $0.query("SELECT id, name, payload, published_at FROM switchboard_events WHERE id = $1", [.integer(id)]).first }) else {

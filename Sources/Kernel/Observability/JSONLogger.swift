@@ -1,5 +1,5 @@
 import CShims
-import Foundation
+import Glibc
 import PluginAPI
 
 /// Writes one JSON object per line to a file descriptor (stderr by default):
@@ -42,7 +42,7 @@ struct JSONLogger: PluginAPI.Logger {
 
     private func redact(_ text: String) -> String {
         var out = text
-        for secret in redactions where out.contains(secret) { out = out.replacingOccurrences(of: secret, with: "[redacted]") }
+        for secret in redactions { out = out.replacingLiteral(secret, with: "[redacted]") }
         return out
     }
 
@@ -53,7 +53,8 @@ struct JSONLogger: PluginAPI.Logger {
         var t = ts.tv_sec
         var parts = tm()
         gmtime_r(&t, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec, ts.tv_nsec / 1_000_000)
+        let date = "\((parts.tm_year + 1900).zeroPadded(4))-\((parts.tm_mon + 1).zeroPadded(2))-\(parts.tm_mday.zeroPadded(2))"
+        let time = "\(parts.tm_hour.zeroPadded(2)):\(parts.tm_min.zeroPadded(2)):\(parts.tm_sec.zeroPadded(2))"
+        return "\(date)T\(time).\((ts.tv_nsec / 1_000_000).zeroPadded(3))Z"
     }
 }

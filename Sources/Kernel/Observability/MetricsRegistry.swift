@@ -1,4 +1,3 @@
-import Foundation
 import PluginAPI
 import Synchronization
 
@@ -80,7 +79,7 @@ final class MetricsRegistry: Sendable {
     }
 
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+        s.replacingLiteral("\\", with: "\\\\").replacingLiteral("\"", with: "\\\"").replacingLiteral("\n", with: "\\n")
     }
 }
 

@@ -1,4 +1,3 @@
-import Foundation
 import PluginAPI
 
 /// Boots the kernel's parts from a config: instantiates enabled plugins (config decoded

@@ -1,5 +1,5 @@
-import Foundation
 import PluginAPI
+import Synchronization
 
 /// A running kernel: storage open and migrated, jobs running, plugins started, the HTTP
 /// server listening. `serve` runs one until a signal; tests start one in-process on port 0.

@@ -1,5 +1,9 @@
-import Foundation
+import CShims
+import Dispatch
+import FoundationEssentials
+import Glibc
 import PluginAPI
+import Synchronization
 
 /// The entry point of a Switchboard binary, built-in or custom:
 /// `await Switchboard.main(plugins: [MetaFlowPlugin.self, MyChannelPlugin.self])`.
@@ -148,18 +152,23 @@ public enum Switchboard {
         return 0
     }
 
+    /// One line to stderr, in one `write(2)` (retried on short writes and EINTR).
     static func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        var bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeMutableBytes { cshims_write_all(2, $0.baseAddress, $0.count) }
     }
 }
 
 /// Turns SIGTERM/SIGINT into an awaitable event through Dispatch (no async-signal-unsafe
 /// work in a handler).
 final class SignalWaiter: @unchecked Sendable {
+    private struct State {
+        var received: Int32?
+        var waiter: CheckedContinuation<Int32, Never>?
+    }
+
     private var sources: [any DispatchSourceSignal] = []
-    private let lock = NSLock()
-    private var received: Int32?
-    private var waiter: CheckedContinuation<Int32, Never>?
+    private let state = Mutex(State())
 
     init(signals: [Int32]) {
         for signo in signals {
@@ -172,25 +181,23 @@ final class SignalWaiter: @unchecked Sendable {
     }
 
     private func fire(_ signo: Int32) {
-        lock.lock()
-        if received == nil { received = signo }
-        let w = waiter
-        waiter = nil
-        lock.unlock()
-        w?.resume(returning: signo)
+        let waiter = state.withLock { s in
+            if s.received == nil { s.received = signo }
+            let waiter = s.waiter
+            s.waiter = nil
+            return waiter
+        }
+        waiter?.resume(returning: signo)
     }
 
     /// Returns the first signal received.
     func wait() async -> Int32 {
         await withCheckedContinuation { c in
-            lock.lock()
-            if let received {
-                lock.unlock()
-                c.resume(returning: received)
-            } else {
-                waiter = c
-                lock.unlock()
+            let received = state.withLock { s in
+                if s.received == nil { s.waiter = c }
+                return s.received
             }
+            if let received { c.resume(returning: received) }
         }
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import PluginAPI
 
 /// A store the kernel opened and will close.
@@ -40,12 +39,12 @@ struct StorageOpenError: Error, CustomStringConvertible {
     var description: String {
         let shown = Self.hidePassword(url)
         // Drivers may echo the URL in their messages: hide it there too.
-        return "cannot open storage \(shown): \(reason.replacingOccurrences(of: url, with: shown))"
+        return "cannot open storage \(shown): \(reason.replacingLiteral(url, with: shown))"
     }
 
     /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
     static func hidePassword(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else { return url }
+        guard let scheme = url.firstRange(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else { return url }
         let userinfo = url[scheme.upperBound..<at]
         guard let colon = userinfo.firstIndex(of: ":") else { return url }
         return String(url[..<userinfo.index(after: colon)]) + "***" + String(url[at...])

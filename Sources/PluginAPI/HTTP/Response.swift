@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An HTTP response from a handler. The kernel adds `Date`, `Content-Length`,
 /// `X-Request-Id` and connection headers; handlers set only what is theirs.
@@ -55,7 +55,7 @@ public enum ErrorBody {
             case "\t": out += "\\t"
             default:
                 if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
+                    out += "\\u" + scalar.value.zeroPadded(4, radix: 16)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Parses the three HTTP-date forms of RFC 9110 §5.6.7 without a locale-dependent formatter:
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`)

@@ -96,8 +96,8 @@ public struct OutboundRequest: Sendable {
         }
         var out = text
         // Longest first, so a secret that contains another is replaced whole.
-        for secret in secrets.filter({ $0.count >= 4 }).sorted(by: { $0.count > $1.count }) where out.contains(secret) {
-            out = out.replacingOccurrences(of: secret, with: "[redacted]")
+        for secret in secrets.filter({ $0.count >= 4 }).sorted(by: { $0.count > $1.count }) {
+            out = out.replacingLiteral(secret, with: "[redacted]")
         }
         return out
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The answer to an `OutboundRequest`: the final response's status, headers and body (after
 /// redirects, when they were followed; never a 1xx).
@@ -51,7 +51,7 @@ public struct OutboundResponse: Sendable {
     static let maxRetryAfterBodyBytes = 64 * 1024
 
     static func parseRetryAfterHeader(_ value: String, now: Date) -> ConfigDuration? {
-        let text = value.trimmingCharacters(in: .whitespaces)
+        let text = value.trimmingASCIIWhitespace()
         if !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
             // All digits: delta-seconds; a number too long for Int64 is "very long", not invalid.
             return duration(seconds: Double(text) ?? maxRetryAfterSeconds)
@@ -87,7 +87,7 @@ private struct RetryAfterBody: Decodable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         if let number = try? container.decode(Double.self, forKey: .retryAfter) {
             seconds = number
-        } else if let text = (try? container.decode(String.self, forKey: .retryAfter))?.trimmingCharacters(in: .whitespaces),
+        } else if let text = (try? container.decode(String.self, forKey: .retryAfter))?.trimmingASCIIWhitespace(),
                   !text.isEmpty, text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2e }) {
             // Decimal digits only: Double("inf") or Double("0x1p4") would parse, but no server means those.
             seconds = Double(text)

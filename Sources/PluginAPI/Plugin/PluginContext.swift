@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What the kernel gives a plugin. Everything a plugin needs comes from here, so a plugin
 /// never links a C library and every plugin can be tested with `PluginTesting`.

@@ -1,4 +1,3 @@
-import Foundation
 import PluginAPI
 
 /// Applies migrations once, in order, per owner (`kernel` or a plugin id), recording each
@@ -69,13 +68,13 @@ struct MigrationRunner {
         var current = ""
         for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
             current += line + "\n"
-            if line.trimmingCharacters(in: .whitespaces).hasSuffix(";") {
-                let statement = current.trimmingCharacters(in: .whitespacesAndNewlines).dropLast()
-                if !statement.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { statements.append(String(statement)) }
+            if line.trimmingASCIIWhitespace().hasSuffix(";") {
+                let statement = current.trimmingASCIIWhitespace().dropLast()
+                if !statement.trimmingASCIIWhitespace().isEmpty { statements.append(String(statement)) }
                 current = ""
             }
         }
-        let rest = current.trimmingCharacters(in: .whitespacesAndNewlines)
+        let rest = current.trimmingASCIIWhitespace()
         if !rest.isEmpty { statements.append(rest) }
         return statements
     }

@@ -1,5 +1,5 @@
 import CPostgres
-import Foundation
+import Glibc
 import PluginAPI
 
 /// One libpq connection (`PGconn*`), used by one thread at a time: a pool thread or the

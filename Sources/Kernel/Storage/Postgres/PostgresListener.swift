@@ -1,5 +1,4 @@
 import CShims
-import Foundation
 import Glibc
 import PluginAPI
 import Synchronization
@@ -61,14 +60,17 @@ final class PostgresListener: Sendable {
         guard valid else { throw StorageError(.schema, "invalid notification channel name (expected [a-z_][a-z0-9_]*, at most 63 bytes)") }
     }
 
-    /// Starts the thread; `onExit` runs on it when it ends.
-    func start(onExit: @escaping @Sendable () -> Void) {
-        let thread = Thread { [self] in
-            run()
-            onExit()
+    /// Starts the thread; `onExit` runs on it when it ends (and not at all when it could not
+    /// be started, which throws).
+    func start(onExit: @escaping @Sendable () -> Void) throws(StorageError) {
+        do throws(KernelThread.StartError) {
+            try KernelThread.spawn(name: "sb-pg-listen") { [self] in
+                run()
+                onExit()
+            }
+        } catch {
+            throw StorageError(.other, "\(error)")
         }
-        thread.name = "switchboard-pg-listen"
-        thread.start()
     }
 
     /// Registers `handler` for `channel` once LISTEN has run on the server, so a NOTIFY

@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 import PluginAPI
 import Synchronization
 
@@ -35,8 +35,8 @@ public final class PostgresStore: Store, Sendable {
     /// connections open on first use.
     public init(url: String, poolSize: Int = 4) async throws {
         self.url = try PostgresURL(url)
-        for index in 0..<max(1, poolSize) { startPoolThread(index: index) }
         do {
+            for index in 0..<max(1, poolSize) { try startPoolThread(index: index) }
             try await submit { session in try session.connect() }
         } catch {
             await close()
@@ -88,19 +88,21 @@ public final class PostgresStore: Store, Sendable {
         }
     }
 
-    private func startPoolThread(index: Int) {
+    private func startPoolThread(index: Int) throws(StorageError) {
         let (queue, url, backoff) = (self.queue, self.url, self.backoff)
         finished.enter()
-        let thread = Thread { [finished] in
-            let session = PostgresSession(url: url, backoff: backoff)
-            while let job = queue.next() { job.run(session) }
-            session.close()
+        do throws(KernelThread.StartError) {
+            // Bodies are plugin code (JSON decoding and the like), not just libpq calls: 2 MiB of stack.
+            try KernelThread.spawn(name: "sb-pg-\(index)", stackSize: 1 << 21) { [finished] in
+                let session = PostgresSession(url: url, backoff: backoff)
+                while let job = queue.next() { job.run(session) }
+                session.close()
+                finished.leave()
+            }
+        } catch {
             finished.leave()
+            throw StorageError(.other, "\(error)")
         }
-        thread.name = "switchboard-pg-\(index)"
-        // Bodies are plugin code (JSON decoding and the like), not just libpq calls.
-        thread.stackSize = 1 << 21
-        thread.start()
     }
 
     /// The listener, started on first use. Throws `.unavailable` once the store is closed.
@@ -110,7 +112,12 @@ public final class PostgresStore: Store, Sendable {
             guard !closed.load(ordering: .relaxed) else { throw StorageError(.unavailable, "postgres store is closed") }
             let listener = try PostgresListener(url: url)
             finished.enter()
-            listener.start { [finished] in finished.leave() }
+            do throws(StorageError) {
+                try listener.start { [finished] in finished.leave() }
+            } catch {
+                finished.leave()
+                throw error
+            }
             slot = listener
             return listener
         }

@@ -1,4 +1,3 @@
-import Foundation
 import PluginAPI
 
 /// A `postgres://` (or `postgresql://`) URL as given in `storage.url`: the raw text for
@@ -19,7 +18,7 @@ struct PostgresURL: Sendable, CustomStringConvertible {
     /// Parses the parts needed for masking. Throws `.other` when the text is not a
     /// PostgreSQL URL, without echoing it (it may hold a password).
     init(_ text: String) throws(StorageError) {
-        guard let schemeEnd = text.range(of: "://") else {
+        guard let schemeEnd = text.firstRange(of: "://") else {
             throw StorageError(.other, "storage url must start with postgres:// or postgresql://")
         }
         let scheme = text[..<schemeEnd.lowerBound]
@@ -66,9 +65,8 @@ struct PostgresURL: Sendable, CustomStringConvertible {
     /// `text` with every occurrence of the password replaced by `***`: for libpq messages,
     /// which may quote parts of the connection string.
     func redact(_ text: String) -> String {
-        var out = text
-        if out.contains(raw) { out = out.replacingOccurrences(of: raw, with: masked) }
-        for secret in secrets where out.contains(secret) { out = out.replacingOccurrences(of: secret, with: "***") }
+        var out = text.replacingLiteral(raw, with: masked)
+        for secret in secrets { out = out.replacingLiteral(secret, with: "***") }
         return out
     }
 

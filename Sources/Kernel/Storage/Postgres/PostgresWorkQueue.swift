@@ -1,4 +1,3 @@
-import Foundation
 import PluginAPI
 
 /// Work for a pool thread: `run` on whichever thread takes it, or `cancel` when the store
@@ -12,7 +11,7 @@ struct PostgresJob: Sendable {
 /// slow body does not hold up the others.
 final class PostgresWorkQueue: @unchecked Sendable {
     // All state below is guarded by `condition` (hence @unchecked Sendable).
-    private let condition = NSCondition()
+    private let condition = ThreadCondition()
     private var jobs: [PostgresJob] = []
     private var head = 0
     private var closed = false

@@ -1,4 +1,3 @@
-import Foundation
 import PluginAPI
 
 extension StorageError.Kind {
@@ -29,8 +28,8 @@ extension StorageError {
     ) -> StorageError {
         var primary = oneLine(message)
         if let sqlState, sqlState.hasPrefix("22") { primary = maskingQuoted(primary) }
-        for case .text(let value) in parameters where value.count >= 4 && primary.contains(value) {
-            primary = primary.replacingOccurrences(of: value, with: "…")
+        for case .text(let value) in parameters where value.count >= 4 {
+            primary = primary.replacingLiteral(value, with: "…")
         }
         var text = primary
         if let sqlState { text += " (SQLSTATE \(sqlState))" }

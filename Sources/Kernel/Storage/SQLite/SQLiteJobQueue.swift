@@ -1,11 +1,9 @@
-import Foundation
-
 /// A FIFO of work for the store's threads: any thread adds, storage threads block on a
 /// condition variable until there is something to take. Closing refuses new work but lets
 /// the threads drain what is queued, then `take` returns nil and they exit.
 final class SQLiteJobQueue<Job: Sendable>: @unchecked Sendable {
     // Everything below is guarded by `condition`'s lock.
-    private let condition = NSCondition()
+    private let condition = ThreadCondition()
     private var jobs: [Job] = []
     /// Index of the oldest job: taking from the front moves it instead of shifting the array.
     private var head = 0

@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 import PluginAPI
 import Synchronization
 
@@ -17,21 +16,24 @@ enum SQLiteThread {
     ) throws(StorageError) {
         let startup = Startup()
         exits.enter()
-        let thread = Thread {
-            defer { exits.leave() }
-            let connection: SQLiteConnection
-            do throws(StorageError) {
-                connection = try open()
-            } catch {
-                startup.finish(error)
-                return
+        do throws(KernelThread.StartError) {
+            try KernelThread.spawn(name: name) {
+                defer { exits.leave() }
+                let connection: SQLiteConnection
+                do throws(StorageError) {
+                    connection = try open()
+                } catch {
+                    startup.finish(error)
+                    return
+                }
+                startup.finish(nil)
+                loop(connection)
+                connection.close()
             }
-            startup.finish(nil)
-            loop(connection)
-            connection.close()
+        } catch {
+            exits.leave()
+            throw StorageError(.other, "\(error)")
         }
-        thread.name = name
-        thread.start()
         if let error = startup.wait() { throw error }
     }
 
