@@ -111,8 +111,11 @@ struct InboxTests {
         let sends = try await Self.waitFor(server, "SELECT started_at FROM webhookkit_sends ORDER BY started_at", count: 7, timeout: 15)
         let times = try sends.map { try $0.int("started_at") }
         #expect(times.count == 7)
+        // The limiter counts starts when jobs are claimed; the handler records its own start a
+        // little later, and under a loaded test run that gap varies by up to a few hundred ms.
+        // So the window checked here is shortened by that slack (as in the two-instance test).
         for (i, t) in times.enumerated() {
-            #expect(times[i...].prefix { $0 < t + 2000 }.count <= 3, "more than 3 starts in 2 s: \(times)")
+            #expect(times[i...].prefix { $0 < t + 1500 }.count <= 3, "more than 3 starts in 1.5 s: \(times)")
         }
         await server.stop()
     }

@@ -58,7 +58,7 @@ struct KernelSupportTests {
     @Test func headersRoundTripAsPairs() {
         let headers = HTTPHeaders([("Content-Type", "application/json"), ("X-Url", "https://a/b"), ("Authorization", "Bearer s"), ("X-Two", "1"), ("X-Two", "2")])
         let text = Inbox.encodeHeaders(headers)
-        #expect(text == #"[["Content-Type","application\/json"],["X-Url","https:\/\/a\/b"],["X-Two","1"],["X-Two","2"]]"#)
+        #expect(text == #"[["Content-Type","application/json"],["X-Url","https://a/b"],["X-Two","1"],["X-Two","2"]]"#)
         #expect(Inbox.decodeHeaders(text).fields.map { "\($0.name)=\($0.value)" } == ["Content-Type=application/json", "X-Url=https://a/b", "X-Two=1", "X-Two=2"])
         #expect(Inbox.decodeHeaders(#"[["a"],["b","c"]]"#).fields.map(\.name) == ["b"])
         #expect(Inbox.decodeHeaders(#"[["a",1]]"#).fields.isEmpty)

@@ -124,12 +124,17 @@ struct Inbox: Sendable {
         JobPayload.id("inbox_id", in: payload)
     }
 
-    /// Headers as a JSON array of `[name, value]` pairs, credentials left out. `JSONEncoder`
-    /// writes the same bytes `JSONSerialization` did (slashes escaped), so stored rows compare.
+    /// Headers as a JSON array of `[name, value]` pairs, credentials left out. Written by
+    /// hand: on the ingest path a general JSON encoder cost 17 % of the CPU.
     static func encodeHeaders(_ headers: HTTPHeaders) -> String {
-        let kept = headers.filter { !secretHeaders.contains($0.name.lowercased()) }.map { [$0.name, $0.value] }
-        guard let data = try? JSONEncoder().encode(kept) else { return "[]" }
-        return String(decoding: data, as: UTF8.self)
+        var out = "["
+        var first = true
+        for field in headers where !secretHeaders.contains(field.name.lowercased()) {
+            if !first { out += "," }
+            first = false
+            out += "[\"" + ErrorBody.escape(field.name) + "\",\"" + ErrorBody.escape(field.value) + "\"]"
+        }
+        return out + "]"
     }
 
     /// The headers `encodeHeaders` stored; none when the text is not an array of string arrays.
