@@ -28,7 +28,7 @@ struct KernelSupportTests {
     }
 
     @Test func conditionHandsWorkToAWaitingThread() throws {
-        let queue = SQLiteJobQueue<Int>()
+        let queue = BlockingQueue<Int>()
         let done = DispatchSemaphore(value: 0)
         let taken = Mutex<[Int]>([])
         try KernelThread.spawn(name: "sb-test-queue") {

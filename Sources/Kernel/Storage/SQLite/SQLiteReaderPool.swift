@@ -9,7 +9,7 @@ final class SQLiteReaderPool: Sendable {
     /// A read body bound to its caller's continuation; runs on a reader thread.
     typealias Job = @Sendable (SQLiteConnection) -> Void
 
-    private let queue = SQLiteJobQueue<Job>()
+    private let queue = BlockingQueue<Job>()
     /// Left by each reader thread when it has drained the queue and closed its connection.
     let exits: DispatchGroup
 

@@ -31,7 +31,7 @@ final class SQLiteWriter: Sendable {
     /// Most bodies in one transaction: bounds how long the first waits for the last.
     static let batchLimit = 256
 
-    private let queue = SQLiteJobQueue<Job>()
+    private let queue = BlockingQueue<Job>()
     private let counters = Mutex(Counters())
     /// Left by the writer thread when it has drained the queue and closed its connection.
     let exits = DispatchGroup()

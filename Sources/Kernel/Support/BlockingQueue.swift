@@ -1,7 +1,8 @@
-/// A FIFO of work for the store's threads: any thread adds, storage threads block on a
-/// condition variable until there is something to take. Closing refuses new work but lets
-/// the threads drain what is queued, then `take` returns nil and they exit.
-final class SQLiteJobQueue<Job: Sendable>: @unchecked Sendable {
+/// A FIFO of work for the storage threads (SQLite's writer and readers, PostgreSQL's pool):
+/// any thread adds, worker threads block on a condition variable until there is something to
+/// take. `close()` refuses new work but lets the threads drain what is queued, then `take`
+/// returns nil and they exit; `closeDiscarding()` hands back what no thread took instead.
+final class BlockingQueue<Job: Sendable>: @unchecked Sendable {
     // Everything below is guarded by `condition`'s lock.
     private let condition = ThreadCondition()
     private var jobs: [Job] = []
@@ -54,5 +55,18 @@ final class SQLiteJobQueue<Job: Sendable>: @unchecked Sendable {
         defer { condition.unlock() }
         closed = true
         condition.broadcast()
+    }
+
+    /// Refuses new work, wakes every waiting thread, and returns the jobs no thread took
+    /// (the caller fails them), so the threads exit without running them.
+    func closeDiscarding() -> [Job] {
+        condition.lock()
+        defer { condition.unlock() }
+        closed = true
+        let pending = Array(jobs[head...])
+        jobs.removeAll()
+        head = 0
+        condition.broadcast()
+        return pending
     }
 }
