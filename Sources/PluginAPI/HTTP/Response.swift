@@ -44,6 +44,8 @@ public enum ErrorBody {
 
     /// Escapes a string for a JSON string literal.
     public static func escape(_ s: String) -> String {
+        // Most values need nothing escaped: check the bytes once and return them as they are.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c }) { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {
