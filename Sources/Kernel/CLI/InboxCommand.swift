@@ -17,20 +17,11 @@ enum InboxCommand {
         var filter = try AdminParameters.inboxFilter(parsed.options, now: session.now, limits: .unbounded)
         filter.newest = true
         let page = try await session.run { try await $0.inbox(filter) }
-        if parsed.flags.contains("json") {
-            for item in page.items { print(item.json.jsonText()) }
-            return 0
+        Listing.print(page.items, json: parsed.flags.contains("json"), empty: "no matching inbox items",
+                      headers: ["ID", "RECEIVED", "PLUGIN", "ROUTE", "STATUS", "SIZE", "DEDUPE_KEY", "ERROR"], object: \.json) { item in
+            ["\(item.id)", RFC3339.format(millis: item.receivedAt), item.plugin, item.route, item.status, "\(item.size)",
+             TextTable.short(item.dedupeKey, limit: 40), TextTable.short(item.error)]
         }
-        guard !page.items.isEmpty else {
-            print("no matching inbox items")
-            return 0
-        }
-        var table = TextTable(["ID", "RECEIVED", "PLUGIN", "ROUTE", "STATUS", "SIZE", "DEDUPE_KEY", "ERROR"])
-        for item in page.items {
-            table.add(["\(item.id)", RFC3339.format(millis: item.receivedAt), item.plugin, item.route, item.status, "\(item.size)",
-                       TextTable.short(item.dedupeKey, limit: 40), TextTable.short(item.error)])
-        }
-        print(table.rendered)
         return 0
     }
 

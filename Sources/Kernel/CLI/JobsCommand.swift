@@ -14,20 +14,11 @@ enum JobsCommand {
         var filter = try AdminParameters.jobFilter(parsed.options, limits: .unbounded)
         filter.newest = true
         let page = try await session.run { try await $0.jobs(filter) }
-        if parsed.flags.contains("json") {
-            for job in page.items { print(job.json.jsonText()) }
-            return 0
+        Listing.print(page.items, json: parsed.flags.contains("json"), empty: "no matching jobs",
+                      headers: ["ID", "NAME", "QUEUE", "STATUS", "ATTEMPT", "RUN_AT", "FINISHED_AT", "LAST_ERROR"], object: \.json) { job in
+            ["\(job.id)", job.name, job.queue, job.status, "\(job.attempt)/\(job.maxAttempts)", RFC3339.format(millis: job.runAt),
+             job.finishedAt.map { RFC3339.format(millis: $0) } ?? "-", TextTable.short(job.lastError)]
         }
-        guard !page.items.isEmpty else {
-            print("no matching jobs")
-            return 0
-        }
-        var table = TextTable(["ID", "NAME", "QUEUE", "STATUS", "ATTEMPT", "RUN_AT", "FINISHED_AT", "LAST_ERROR"])
-        for job in page.items {
-            table.add(["\(job.id)", job.name, job.queue, job.status, "\(job.attempt)/\(job.maxAttempts)", RFC3339.format(millis: job.runAt),
-                       job.finishedAt.map { RFC3339.format(millis: $0) } ?? "-", TextTable.short(job.lastError)])
-        }
-        print(table.rendered)
         return 0
     }
 

@@ -93,20 +93,28 @@ private struct JSONReader {
             offset += 1
             try skipWhitespace()
             members.append((key: key, value: try parseValue()))
+            if try closesAfterElement(UInt8(ascii: "}")) { return .object(members) }
+        }
+    }
+
+    /// After an object member or array item: consumes `,` (refusing a trailing one) and returns
+    /// false, or consumes `close` (leaving the container) and returns true.
+    mutating func closesAfterElement(_ close: UInt8) throws(JSONSyntaxError) -> Bool {
+        let closing = "'" + String(UnicodeScalar(close)) + "'"
+        try skipWhitespace()
+        switch peek() {
+        case UInt8(ascii: ","):
+            let comma = offset
+            offset += 1
             try skipWhitespace()
-            switch peek() {
-            case UInt8(ascii: ","):
-                let comma = offset
-                offset += 1
-                try skipWhitespace()
-                if peek() == UInt8(ascii: "}") { throw error("trailing comma before '}'", at: comma) }
-            case UInt8(ascii: "}"):
-                offset += 1
-                depth -= 1
-                return .object(members)
-            default:
-                throw expected("',' or '}'")
-            }
+            if peek() == close { throw error("trailing comma before \(closing)", at: comma) }
+            return false
+        case close:
+            offset += 1
+            depth -= 1
+            return true
+        default:
+            throw expected("',' or \(closing)")
         }
     }
 
@@ -122,20 +130,7 @@ private struct JSONReader {
         }
         while true {
             items.append(try parseValue())
-            try skipWhitespace()
-            switch peek() {
-            case UInt8(ascii: ","):
-                let comma = offset
-                offset += 1
-                try skipWhitespace()
-                if peek() == UInt8(ascii: "]") { throw error("trailing comma before ']'", at: comma) }
-            case UInt8(ascii: "]"):
-                offset += 1
-                depth -= 1
-                return .array(items)
-            default:
-                throw expected("',' or ']'")
-            }
+            if try closesAfterElement(UInt8(ascii: "]")) { return .array(items) }
         }
     }
 
