@@ -71,6 +71,9 @@ public final class PluginTestHost: @unchecked Sendable {
     @discardableResult
     public func runDueJobs() async throws -> Int { try await kernel.runDueJobs() }
 
+    /// `context.phones` as the plugins see it: learn evidence, link keys, resolve subjects.
+    public var phones: any Phones { kernel.phones }
+
     /// The database, to arrange data or check what a plugin wrote.
     public var store: any Store { kernel.store }
 

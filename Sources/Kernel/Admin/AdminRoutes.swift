@@ -1,7 +1,7 @@
 import PluginAPI
 
-/// The admin API under `/api/admin/`: the inbox (list, show, replay), rejected webhooks and
-/// jobs (list, retry), as JSON with snake_case keys. Every route requires
+/// The admin API under `/api/admin/`: the inbox (list, show, replay), rejected webhooks,
+/// jobs (list, retry) and phones (`AdminRoutes+Phones`), as JSON with snake_case keys. Every route requires
 /// `Authorization: Bearer <admin.token>`; without a configured token every route answers 401.
 /// Storage that is not open (yet) is a 503; bad parameters are 400s naming the parameter.
 final class AdminRoutes: Sendable {
@@ -64,7 +64,7 @@ final class AdminRoutes: Sendable {
 
     /// Runs `handler` for requests that carry the admin token; answers 401 otherwise, and 503
     /// while storage is not open.
-    private func guarded(_ handler: @escaping RouteHandler) -> RouteAction {
+    func guarded(_ handler: @escaping RouteHandler) -> RouteAction {
         .async { [self] request in
             if let refusal = self.refusal(request) { return refusal }
             do {

@@ -41,6 +41,10 @@ enum CommandLineParser {
         "inbox replay": CommandSpec(options: ["config", "since", "plugin"], arguments: 0...1),
         "jobs list": CommandSpec(options: ["config", "status", "name", "limit"], flags: ["json"]),
         "jobs retry": CommandSpec(options: ["config"], arguments: 1...1),
+        "phones report": CommandSpec(options: ["config"], flags: ["json"]),
+        "phones pending": CommandSpec(options: ["config", "status", "limit"], flags: ["json"]),
+        "phones show": CommandSpec(options: ["config"], flags: ["json"], arguments: 1...1, argumentName: "SUBJECT"),
+        "phones assign": CommandSpec(options: ["config", "note", "region"], flags: ["json"], arguments: 2...2, argumentName: "SUBJECT PHONE"),
         "version": CommandSpec(options: []),
         "help": CommandSpec(options: []),
     ]
@@ -49,6 +53,7 @@ enum CommandLineParser {
     static let groups: [String: [String]] = [
         "inbox": ["list", "show", "replay"],
         "jobs": ["list", "retry"],
+        "phones": ["report", "pending", "show", "assign"],
     ]
 
     /// The first words a command line may start with.

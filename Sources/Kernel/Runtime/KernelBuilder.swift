@@ -12,7 +12,7 @@ struct KernelBuilder {
     }
 
     /// Ids the kernel uses for its own paths; a plugin may not take them.
-    static let reservedIDs: Set<String> = ["healthz", "readyz", "metrics", "admin", "api", "openapi", "static"]
+    static let reservedIDs: Set<String> = ["healthz", "readyz", "metrics", "admin", "api", "openapi", "static", "kernel"]
 
     let config: SwitchboardConfig
     let pluginTypes: [any Plugin.Type]
@@ -38,7 +38,8 @@ struct KernelBuilder {
         for type in pluginTypes {
             guard let entry = config.plugins[type.id], entry.enabled else { continue }
             let context = KernelPluginContext(pluginID: type.id, entry: entry, log: log.with(plugin: type.id), services: services,
-                                              metrics: PluginMetrics(registry: metrics, prefix: "switchboard_\(type.id)_"))
+                                              metrics: PluginMetrics(registry: metrics, prefix: "switchboard_\(type.id)_"),
+                                              phones: KernelPhones(services: services, normalizer: normalizer))
             let plugin = try type.init(context: context)
             let registrar = PluginRegistrar(pluginID: type.id)
             do {
@@ -53,6 +54,22 @@ struct KernelBuilder {
         return loaded
     }
 
+    /// The normaliser with the configured default region.
+    var normalizer: E164Normalizer { E164Normalizer(defaultRegion: config.phone.defaultRegion) }
+
+    /// The resolution chain with the enabled plugins' strategies in the configured order.
+    /// A strategy named in `phone.strategies` that no enabled plugin registers is a boot error.
+    func buildPhones(plugins: [LoadedPlugin]) throws(BootError) -> PhoneService {
+        var registered: [PhoneStrategyEntry] = []
+        for loaded in plugins {
+            registered += loaded.registrar.phoneStrategies.map {
+                PhoneStrategyEntry(id: $0.id, plugin: loaded.id, kind: $0.kind, timeout: $0.timeout, handler: $0.resolve)
+            }
+        }
+        let ordered = try PhoneStrategyOrder.order(registered: registered, configured: config.phone.strategies)
+        return PhoneService(services: services, normalizer: normalizer, strategies: ordered, retrySchedule: config.phone.retrySchedule)
+    }
+
     /// Every job kind: the plugins' own, one per webhook (processing) and one per subscription
     /// (deliveries); with periodic jobs and rate limits.
     func buildRegistry(plugins: [LoadedPlugin], inbox: Inbox) throws(BootError) -> JobRegistry {
@@ -65,6 +82,13 @@ struct KernelBuilder {
             guard kinds[kind.name] == nil else { throw BootError("job \(kind.name) is declared twice") }
             kinds[kind.name] = kind
         }
+        // The kernel's own: one resolution round of a pending phone subject.
+        try add(.init(name: PhoneService.roundJob, plugin: "kernel", queue: "kernel.phones", maxAttempts: 10,
+                      timeout: config.jobs.defaultTimeout, handler: { [services] context in
+            guard let id = JobPayload.id("subject_id", in: context.payload) else { throw PermanentJobError("phone round payload has no subject_id") }
+            guard let phones = services.phones else { throw JobError("the phone service is not built") }
+            return try await phones.runRound(subjectID: id)
+        }))
         for loaded in plugins {
             let id = loaded.id
             for job in loaded.registrar.jobs {

@@ -16,6 +16,7 @@ struct KernelPluginContext: PluginContext {
     var jobs: any JobQueue { ServicesJobQueue(services: services) }
     var events: any EventBus { ServicesEventBus(services: services) }
     var channels: any Channels { KernelChannels(services: services) }
+    let phones: any Phones
 
     func config<C: Decodable>(_ type: C.Type) throws -> C {
         try StrictDecoder.decode(type, from: entry.config, path: "plugins.\(pluginID).config")

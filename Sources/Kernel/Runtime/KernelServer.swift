@@ -59,15 +59,29 @@ public final class KernelServer: @unchecked Sendable {
         let inbox = Inbox(services: services, log: log, metrics: metrics)
         registry = try builder.buildRegistry(plugins: plugins, inbox: inbox)
         services.setRegistry(registry)
+        let phoneService = try builder.buildPhones(plugins: plugins)
+        services.setPhones(phoneService)
         let admin = AdminRoutes(token: config.admin.token, crypto: services.crypto,
                                 queries: AdminQueries(store: services.store, registry: registry, clock: services.clock,
                                                       enabledPlugins: Set(plugins.map(\.id))))
-        let router = try builder.buildRouter(plugins: plugins, kernelRoutes: kernelRoutes.routes + admin.routes, inbox: inbox)
+        let phoneRoutes = admin.phoneRoutes(PhoneQueries(store: services.store, service: phoneService))
+        let router = try builder.buildRouter(plugins: plugins, kernelRoutes: kernelRoutes.routes + admin.routes + phoneRoutes, inbox: inbox)
         self.router = router
         server = HTTPServer(settings: config.server, router: router, log: log)
         kernelRoutes.setMetricsRenderer { [server] in
             metrics.render(http: await server.metricsSnapshot(), router: router)
         }
+    }
+
+    /// `context.phones` as a plugin sees it (for tests and tools acting like a plugin).
+    public var phones: any Phones {
+        KernelPhones(services: services, normalizer: E164Normalizer(defaultRegion: config.phone.defaultRegion))
+    }
+
+    /// The operator's phone queries over `store`.
+    func phoneQueries(store: any Store) throws -> PhoneQueries {
+        guard let service = services.phones else { throw PhoneError("the phone service is not built") }
+        return PhoneQueries(store: store, service: service)
     }
 
     /// The port bound (after `start`).

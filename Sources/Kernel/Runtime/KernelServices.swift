@@ -11,6 +11,7 @@ final class KernelServices: Sendable {
     let http: any HTTPClient
     private let registryCell = Mutex<JobRegistry?>(nil)
     private let engineCell = Mutex<JobEngine?>(nil)
+    private let phonesCell = Mutex<PhoneService?>(nil)
 
     init(store: StoreHandle, clock: any TimeSource, crypto: any CryptoProvider, http: any HTTPClient) {
         self.http = http
@@ -22,6 +23,11 @@ final class KernelServices: Sendable {
     func setRegistry(_ registry: JobRegistry) { registryCell.withLock { $0 = registry } }
 
     var registry: JobRegistry? { registryCell.withLock { $0 } }
+
+    func setPhones(_ phones: PhoneService) { phonesCell.withLock { $0 = phones } }
+
+    /// The resolution chain, once every plugin has registered its strategies.
+    var phones: PhoneService? { phonesCell.withLock { $0 } }
 
     func setEngine(_ engine: JobEngine?) { engineCell.withLock { $0 = engine } }
 

@@ -52,7 +52,19 @@ final class PluginRegistrar: Registrar {
         var send: ChannelSender
     }
 
+    struct PhoneStrategyRecord {
+        /// Prefixed: `metaflow.token_map`.
+        var id: String
+        var kind: PhoneSourceKind
+        var timeout: ConfigDuration
+        var resolve: PhoneStrategyHandler
+    }
+
+    /// A strategy's cut-off when the plugin names none.
+    static let defaultStrategyTimeout = ConfigDuration.seconds(3)
+
     let pluginID: String
+    private(set) var phoneStrategies: [PhoneStrategyRecord] = []
     private(set) var channels: [ChannelRecord] = []
     private(set) var routes: [RouteRecord] = []
     private(set) var migrations: [MigrationRecord] = []
@@ -132,6 +144,18 @@ final class PluginRegistrar: Registrar {
         channels.append(ChannelRecord(id: id, rateLimit: rateLimit, maxAttempts: maxAttempts, send: send))
     }
 
+    func phoneStrategy(_ name: String, kind: PhoneSourceKind, timeout: ConfigDuration?, resolve: @escaping PhoneStrategyHandler) {
+        guard PluginID.isValid(name) else {
+            problems.append("phone strategy name \"\(name)\" is invalid (expected [a-z][a-z0-9_]{0,31})")
+            return
+        }
+        let id = "\(pluginID).\(name)"
+        if phoneStrategies.contains(where: { $0.id == id }) { problems.append("phone strategy \(id) declared twice") }
+        let timeout = timeout ?? Self.defaultStrategyTimeout
+        if timeout.milliseconds < 1 { problems.append("phone strategy \(id): the timeout must be positive") }
+        phoneStrategies.append(PhoneStrategyRecord(id: id, kind: kind, timeout: timeout, resolve: resolve))
+    }
+
     /// Checks references between registrations (a periodic job must be declared).
     func validate() {
         for p in periodic where !jobs.contains(where: { $0.name == p.job }) {
@@ -149,5 +173,6 @@ final class PluginRegistrar: Registrar {
             + rateLimits.sorted { $0.key < $1.key }.map { "rate limit \($0.key): \($0.value)" }
             + subscriptions.map { "subscribe \($0.event)" }
             + channels.map { "channel \($0.id)" + ($0.rateLimit.map { " (rate limit \($0))" } ?? "") }
+            + phoneStrategies.map { "phone strategy \($0.id) (\($0.kind), timeout \($0.timeout))" }
     }
 }

@@ -2,9 +2,6 @@ import FoundationEssentials
 
 /// What the kernel gives a plugin. Everything a plugin needs comes from here, so a plugin
 /// never links a C library and every plugin can be tested with `PluginTesting`.
-///
-/// Phones join this context with their kernel issue; until then they are deliberately absent
-/// rather than stubbed.
 public protocol PluginContext: Sendable {
     /// The plugin's id, as registered.
     var pluginID: String { get }
@@ -22,6 +19,10 @@ public protocol PluginContext: Sendable {
 
     /// Publishes events (inside a write transaction).
     var events: any EventBus { get }
+
+    /// The phone normaliser (`phones.normalize`) and the resolution chain (`resolve`, `track`,
+    /// `learn`, `link`).
+    var phones: any Phones { get }
 
     /// Sending and receiving messages through channels, with the message log.
     var channels: any Channels { get }

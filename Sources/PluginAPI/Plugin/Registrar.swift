@@ -17,8 +17,7 @@ public enum RouteAction: Sendable {
 /// nothing is started and no I/O happens. Clashes (two registrations of one method and path)
 /// are boot errors naming both registrations.
 ///
-/// Phone strategies and admin panels join this protocol with the kernel issues that
-/// implement them.
+/// Admin panels join this protocol with the kernel issue that implements them.
 public protocol Registrar: AnyObject {
     /// The id of the plugin registering; routes are mounted under `/<id>/`.
     var pluginID: String { get }
@@ -59,6 +58,11 @@ public protocol Registrar: AnyObject {
     /// Declares a channel (`wasender`) that `channels.send` can send through. Its sends run on
     /// queue `channel.<id>`, limited by `rateLimit` across instances, with `maxAttempts` tries.
     func channel(_ id: String, rateLimit: RateLimit?, maxAttempts: Int, send: @escaping ChannelSender)
+    /// Declares a phone-resolution strategy `name` (prefixed with the plugin id:
+    /// `token_map` becomes `metaflow.token_map`, the id `phone.strategies` lists). `kind` ranks
+    /// its answers: `.pattern` for numbers derived from a key's shape, `.observed` for numbers a
+    /// system saw. Each run is cut off after `timeout` (default 3 s) and counted as a miss.
+    func phoneStrategy(_ name: String, kind: PhoneSourceKind, timeout: ConfigDuration?, resolve: @escaping PhoneStrategyHandler)
 }
 
 extension Registrar {
@@ -81,6 +85,10 @@ extension Registrar {
         channel(id, rateLimit: rateLimit, maxAttempts: 5, send: send)
     }
 
+    /// Declares an observed-source phone strategy with the default timeout.
+    public func phoneStrategy(_ name: String, kind: PhoneSourceKind = .observed, resolve: @escaping PhoneStrategyHandler) {
+        phoneStrategy(name, kind: kind, timeout: nil, resolve: resolve)
+    }
     /// Declares a job kind with default options.
     public func job(_ name: String, _ handler: @escaping JobHandler) { job(name, options: JobOptions(), handler) }
 

@@ -99,5 +99,6 @@ enum KernelSchema {
         CREATE INDEX switchboard_messages_provider ON switchboard_messages (channel, provider_id);
         CREATE INDEX switchboard_messages_created ON switchboard_messages (created_at);
         """, postgres: nil),
+        .init(version: 3, sql: PhoneSchema.version3, postgres: nil),
     ]
 }
