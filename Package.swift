@@ -41,6 +41,13 @@ let package = Package(
             path: "Sources/switchboard",
             swiftSettings: strict
         ),
+        // `swift run -c release phone-bench`: resolve and learn timings (Benchmarks/README.md).
+        .executableTarget(
+            name: "phone-bench",
+            dependencies: ["Kernel", "PluginAPI", "PluginTesting", "TestPlugins"],
+            path: "Benchmarks/PhoneBench",
+            swiftSettings: strict
+        ),
         // Test-only plugins and a custom build that includes them (process-level tests).
         .target(name: "TestPlugins", dependencies: ["PluginAPI"], path: "Tests/TestPlugins", swiftSettings: strict),
         .executableTarget(
@@ -52,7 +59,8 @@ let package = Package(
         .testTarget(name: "PluginAPITests", dependencies: ["PluginAPI"], path: "Tests/PluginAPITests"),
         .testTarget(name: "PluginTestingTests", dependencies: ["PluginTesting", "PluginAPI", "TestPlugins"], path: "Tests/PluginTestingTests"),
         // Runs the built binary as a child process; depends on it so `swift build --build-tests` builds it.
-        .testTarget(name: "SwitchboardCLITests", dependencies: ["switchboard", "switchboard-test-host"], path: "Tests/SwitchboardCLITests"),
+        .testTarget(name: "SwitchboardCLITests", dependencies: ["switchboard", "switchboard-test-host", "PluginTesting", "TestPlugins", "PluginAPI"],
+                    path: "Tests/SwitchboardCLITests"),
         .testTarget(
             name: "KernelTests",
             dependencies: ["Kernel", "PluginAPI", "PluginTesting", "TestPlugins"],

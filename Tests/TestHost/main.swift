@@ -15,4 +15,5 @@ await Switchboard.main(plugins: [
     CloudTalkPlugin.self,
     IntegrityPlugin.self,
     WebhookKitPlugin.self,
+    PhoneKitPlugin.self,
 ])

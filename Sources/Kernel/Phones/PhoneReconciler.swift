@@ -56,14 +56,15 @@ struct PhoneReconciler {
         guard !evidence.isEmpty else { return Outcome() }
         var outcome = Outcome()
         for subject in try db.query(PhoneSubjectRow.inGroup, [.integer(group)]).map(PhoneSubjectRow.init) {
-            try apply(evidence, to: subject, outcome: &outcome, in: db)
+            _ = try apply(evidence, to: subject, outcome: &outcome, in: db)
         }
         return outcome
     }
 
-    private func apply(_ evidence: [Evidence], to subject: PhoneSubjectRow, outcome: inout Outcome, in db: any SQLConnection) throws {
+    /// Settles one subject from its group's evidence; returns the subject as it now stands.
+    func apply(_ evidence: [Evidence], to subject: PhoneSubjectRow, outcome: inout Outcome, in db: any SQLConnection) throws -> PhoneSubjectRow {
         let decision = Self.decide(evidence, current: subject)
-        guard let decision else { return }
+        guard let decision else { return subject }
         for other in decision.disagreements {
             let inserted = try db.query(Self.recordDisagreement, [
                 .integer(subject.id), .text(other.kind), .text(decision.phone), .text(decision.source),
@@ -78,7 +79,7 @@ struct PhoneReconciler {
         }
         let changed = decision.phone != subject.phone || decision.source != subject.source || decision.rank != subject.rank
             || decision.status != subject.status
-        guard changed else { return }
+        guard changed else { return subject }
         try db.execute(Self.update, [.integer(subject.id), .text(decision.status.rawValue), .text(decision.phone), .text(decision.source),
                                      .integer(Int64(decision.rank.rawValue)), .integer(now)])
         if decision.status == .conflict && subject.status != .conflict { outcome.conflicts.append(subject.subject) }
@@ -90,6 +91,15 @@ struct PhoneReconciler {
                 ("key", .string(subject.key.description)), ("status", .string(decision.status.rawValue)),
             ]), db)
         }
+        var updated = subject
+        updated.phone = decision.phone
+        updated.source = decision.source
+        updated.rank = decision.rank
+        updated.status = decision.status
+        updated.updatedAt = now
+        updated.resolvedAt = subject.resolvedAt ?? now
+        updated.nextAttemptAt = nil
+        return updated
     }
 
     struct Disagreement {

@@ -42,7 +42,7 @@ final class PhoneService: Sendable {
 
     static let insertSubject = """
     INSERT INTO switchboard_phone_subjects (subject, key_id, status, rounds, created_at, updated_at)
-    VALUES ($1, $2, 'pending', 0, $3, $3) ON CONFLICT (subject) DO NOTHING RETURNING id
+    VALUES ($1, $2, 'pending', $4, $3, $3) ON CONFLICT (subject) DO NOTHING RETURNING id
     """
     static let setRounds = "UPDATE switchboard_phone_subjects SET rounds = $2 WHERE id = $1 AND rounds < $2"
     static let insertAttempt = """
@@ -56,9 +56,10 @@ final class PhoneService: Sendable {
         guard !subject.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { throw PhoneError("a subject must not contain control characters") }
     }
 
-    /// The subject's row, inserted (pending, then reconciled with its group's evidence) when
-    /// new. A known subject registered again under another key links the two keys.
-    private func register(key: PhoneKey, subject: String, in db: any SQLConnection) throws -> (row: PhoneSubjectRow, isNew: Bool) {
+    /// The subject's row, inserted (pending, then settled from its group's evidence) when new;
+    /// `rounds` is 1 when the caller runs the first round now. A known subject registered
+    /// again under another key links the two keys.
+    private func register(key: PhoneKey, subject: String, rounds: Int, in db: any SQLConnection) throws -> (row: PhoneSubjectRow, isNew: Bool) {
         try Self.validate(subject: subject)
         let now = services.clock.nowMillis
         let stored = try PhoneKeys.ensure(key, now: now, in: db)
@@ -68,13 +69,16 @@ final class PhoneService: Sendable {
             _ = try reconciler().reconcile(group: group, in: db)
             return (try reload(row.id, in: db), false)
         }
-        guard let id = try db.query(Self.insertSubject, [.text(subject), .integer(stored.id), .integer(now)]).first?.int("id") else {
+        let evidence = try PhoneReconciler.evidence(group: stored.group, in: db)
+        guard let id = try db.query(Self.insertSubject, [.text(subject), .integer(stored.id), .integer(now), .integer(Int64(rounds))]).first?.int("id") else {
             // Inserted by another instance since our read (PostgreSQL).
             guard let row = try PhoneSubjectRow.load(subject: subject, in: db) else { throw StorageError(.other, "phone subject insert returned no row") }
             return (row, false)
         }
-        _ = try reconciler().reconcile(group: stored.group, in: db)
-        return (try reload(id, in: db), true)
+        let row = PhoneSubjectRow(newID: id, subject: subject, key: key, stored: stored, rounds: rounds, now: now)
+        guard !evidence.isEmpty else { return (row, true) }
+        var outcome = PhoneReconciler.Outcome()
+        return (try reconciler().apply(evidence, to: row, outcome: &outcome, in: db), true)
     }
 
     private func reload(_ id: Int64, in db: any SQLConnection) throws -> PhoneSubjectRow {
@@ -101,14 +105,17 @@ final class PhoneService: Sendable {
     func resolve(key: PhoneKey, subject: String) async throws -> PhoneResolution {
         let first: FirstStep = try await store.write { [self] db in
             let started = DispatchTime.now().uptimeNanoseconds
-            let (row, isNew) = try register(key: key, subject: subject, in: db)
+            let (row, isNew) = try register(key: key, subject: subject, rounds: 1, in: db)
             guard isNew else { return .finished(try row.resolution(normalizer)) }
             let evidence = PhoneAttempt(strategy: Self.evidenceStrategy, outcome: row.phone == nil ? .miss : .hit,
                                         latencyMicros: Self.micros(since: started))
-            if row.phone != nil || strategies.isEmpty {
+            if row.phone != nil {
                 try record([evidence], subject: row.id, round: 1, in: db)
-                try db.execute(Self.setRounds, [.integer(row.id), .integer(1)])
-                if row.phone == nil { try finishMiss(row, round: 1, in: db) }
+                return .finished(try row.resolution(normalizer))
+            }
+            if strategies.isEmpty {
+                try record([evidence], subject: row.id, round: 1, in: db)
+                try finishMiss(row, round: 1, in: db)
                 return .finished(try reload(row.id, in: db).resolution(normalizer))
             }
             let lookup = PhoneLookup(key: row.key, linkedKeys: try PhoneKeys.keys(inGroup: row.group, in: db), subject: row.subject, round: 1)
@@ -124,13 +131,15 @@ final class PhoneService: Sendable {
 
     func track(key: PhoneKey, subject: String, in db: any SQLConnection) throws -> PhoneResolution {
         let started = DispatchTime.now().uptimeNanoseconds
-        let (row, isNew) = try register(key: key, subject: subject, in: db)
+        let (row, isNew) = try register(key: key, subject: subject, rounds: 0, in: db)
         guard isNew else { return try row.resolution(normalizer) }
         if row.phone != nil {
             try record([PhoneAttempt(strategy: Self.evidenceStrategy, outcome: .hit, latencyMicros: Self.micros(since: started))],
                        subject: row.id, round: 1, in: db)
             try db.execute(Self.setRounds, [.integer(row.id), .integer(1)])
-            return try reload(row.id, in: db).resolution(normalizer)
+            var settled = row
+            settled.rounds = 1
+            return try settled.resolution(normalizer)
         }
         try enqueueRound(subject: row.id, round: 1, at: services.clock.nowMillis, in: db)
         return try row.resolution(normalizer)

@@ -25,6 +25,19 @@ struct PhoneSubjectRow {
     var updatedAt: Int64
     var resolvedAt: Int64?
 
+    /// A subject just inserted: pending, no phone.
+    init(newID id: Int64, subject: String, key: PhoneKey, stored: StoredPhoneKey, rounds: Int, now: Int64) {
+        self.id = id
+        self.subject = subject
+        keyID = stored.id
+        group = stored.group
+        self.key = key
+        status = .pending
+        self.rounds = rounds
+        createdAt = now
+        updatedAt = now
+    }
+
     init(_ row: Row) throws {
         id = try row.int("id")
         subject = try row.string("subject")

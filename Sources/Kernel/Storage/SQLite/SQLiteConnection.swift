@@ -12,6 +12,8 @@ final class SQLiteConnection: SQLConnection {
     let readOnly: Bool
     private var handle: OpaquePointer?
     private var statements: [String: SQLiteStatement] = [:]
+    /// Kept alive as long as the connection, which holds it unretained as the hook's context.
+    private var walHook: WALHook?
     /// Beyond this many cached statements the cache starts over: SQL texts are constants in
     /// practice, so only a caller building SQL from data would reach it.
     static let statementCacheLimit = 512
@@ -113,6 +115,33 @@ final class SQLiteConnection: SQLConnection {
         }
     }
 
+    /// Calls `body` with the WAL's size in pages after every commit. Installing it turns off
+    /// SQLite's automatic checkpoint, which would otherwise run inside the committing
+    /// write (see `SQLiteCheckpointer`).
+    func onCommit(walPages body: @escaping @Sendable (Int32) -> Void) throws(StorageError) {
+        let db = try open()
+        let hook = WALHook(body)
+        walHook = hook
+        sqlite3_wal_hook(db, { context, _, _, pages in
+            if let context { Unmanaged<WALHook>.fromOpaque(context).takeUnretainedValue().body(pages) }
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(hook).toOpaque())
+    }
+
+    /// Copies what it can of the WAL into the database file without waiting for anyone
+    /// (`PASSIVE`): writers go on meanwhile. Returns the frames in the WAL and those copied.
+    @discardableResult
+    func checkpointPassive() throws(StorageError) -> (walFrames: Int32, copied: Int32) {
+        let db = try open()
+        var frames: Int32 = 0
+        var copied: Int32 = 0
+        let code = sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied)
+        guard code == SQLITE_OK || code == SQLITE_BUSY else {
+            throw StorageError(sqliteCode: code, message: "checkpoint: \(String(cString: sqlite3_errmsg(db)))", sql: nil, duringPrepare: false)
+        }
+        return (frames, copied)
+    }
+
     // MARK: - Private
 
     private func open() throws(StorageError) -> OpaquePointer {
@@ -149,3 +178,9 @@ final class SQLiteConnection: SQLConnection {
 
 @available(*, unavailable)
 extension SQLiteConnection: Sendable {}
+
+/// The closure behind a connection's WAL hook.
+private final class WALHook: Sendable {
+    let body: @Sendable (Int32) -> Void
+    init(_ body: @escaping @Sendable (Int32) -> Void) { self.body = body }
+}

@@ -1,5 +1,6 @@
 import Dispatch
 import PluginAPI
+import Synchronization
 
 /// The embedded `Store`: one SQLite database file in WAL mode, one writer thread with group
 /// commit (`SQLiteWriter`) and a pool of reader threads (`SQLiteReaderPool`).
@@ -22,6 +23,7 @@ public final class SQLiteStore: Store {
     public let path: String
     private let writer: SQLiteWriter
     private let readers: SQLiteReaderPool
+    private let checkpointer: SQLiteCheckpointer
 
     /// What every call gets once `close()` has begun.
     static let closedError = StorageError(.unavailable, "store closed")
@@ -41,10 +43,22 @@ public final class SQLiteStore: Store {
         // The writer first: it creates the file and switches it to WAL, which the read-only
         // connections cannot do. It closes its connection after theirs (see `SQLiteWriter`).
         let readerExits = DispatchGroup()
-        writer = try SQLiteWriter(path: path, closesAfter: readerExits)
+        // The checkpointer exists before the writer's first commit asks for it; its
+        // connection opens once the writer has created the file.
+        let checkpointerBox = CheckpointerBox()
+        writer = try SQLiteWriter(path: path, closesAfter: readerExits) { pages in checkpointerBox.committed(walPages: pages) }
+        do {
+            checkpointer = try SQLiteCheckpointer(path: path, exits: readerExits)
+        } catch {
+            writer.close()
+            writer.exits.wait()
+            throw error
+        }
+        checkpointerBox.set(checkpointer)
         do {
             self.readers = try SQLiteReaderPool(path: path, count: readers, exits: readerExits)
         } catch {
+            checkpointer.close()
             writer.close()
             writer.exits.wait()
             throw error
@@ -54,6 +68,7 @@ public final class SQLiteStore: Store {
     deinit {
         // Never closed: let the threads drain and exit on their own.
         readers.close()
+        checkpointer.close()
         writer.close()
     }
 
@@ -111,9 +126,17 @@ public final class SQLiteStore: Store {
     /// WAL) and stops the threads. Safe to call more than once.
     public func close() async {
         readers.close()
+        checkpointer.close()
         writer.close()
         // The writer thread itself waits for the readers before closing its connection.
         await Self.wait(for: writer.exits)
+    }
+
+    /// Lets the writer's commit hook reach a checkpointer created after the writer.
+    private final class CheckpointerBox: Sendable {
+        private let cell = Mutex<SQLiteCheckpointer?>(nil)
+        func set(_ checkpointer: SQLiteCheckpointer) { cell.withLock { $0 = checkpointer } }
+        func committed(walPages: Int32) { cell.withLock { $0 }?.committed(walPages: walPages) }
     }
 
     private static func wait(for group: DispatchGroup) async {

@@ -50,11 +50,17 @@ final class SQLiteWriter: Sendable {
     /// Once closed and drained, the thread waits for `closesAfter` (the readers' exits)
     /// before closing its connection: the last connection to close checkpoints the WAL and
     /// removes it, which only a read-write connection can do.
-    init(path: String, closesAfter: DispatchGroup) throws(StorageError) {
+    ///
+    /// `onCommit` gets the WAL's size after each commit (it replaces SQLite's automatic checkpoint).
+    init(path: String, closesAfter: DispatchGroup, onCommit: @escaping @Sendable (Int32) -> Void) throws(StorageError) {
         try SQLiteThread.start(
             name: "sqlite-writer",
             exits: exits,
-            open: { () throws(StorageError) in try SQLiteConnection(path: path, readOnly: false) },
+            open: { () throws(StorageError) in
+                let connection = try SQLiteConnection(path: path, readOnly: false)
+                try connection.onCommit(walPages: onCommit)
+                return connection
+            },
             loop: { [self] connection in
                 drain(connection)
                 closesAfter.wait()
