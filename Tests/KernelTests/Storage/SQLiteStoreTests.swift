@@ -367,6 +367,31 @@ import Testing
 
     /// Runs `body` with a store on a new database file in a temporary directory, then closes
     /// the store and removes the directory.
+    /// Checkpoints run on the checkpointer's thread, not inside commits: a WAL past the
+    /// threshold is copied into the database file while writes go on, and the WAL is reused
+    /// from its start instead of growing without end.
+    @Test func theWALIsCheckpointedInTheBackground() async throws {
+        try await withStore { store in
+            try await store.execute("CREATE TABLE big (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)")
+            let payload = SQLValue.blob([UInt8](repeating: 0x5a, count: 3000))
+            // About 2 pages per commit: 3,000 commits write ~6,000 WAL frames, past the 1,000-page threshold 5 times.
+            for _ in 0..<3000 { try await store.execute("INSERT INTO big (payload) VALUES ($1)", [payload]) }
+            let files = FileManager.default
+            let deadline = Date().addingTimeInterval(5)
+            var databaseBytes = 0
+            while Date() < deadline {
+                databaseBytes = (try files.attributesOfItem(atPath: store.path)[.size] as? Int) ?? 0
+                if databaseBytes > 8_000_000 { break }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            // 9 MB of rows reached the database file before close: checkpoints ran.
+            #expect(databaseBytes > 8_000_000)
+            // The WAL was restarted near 16 MiB rather than grown to hold every frame (~33 MB).
+            let walBytes = (try files.attributesOfItem(atPath: store.path + "-wal")[.size] as? Int) ?? 0
+            #expect(walBytes < 24_000_000, "WAL is \(walBytes) bytes")
+        }
+    }
+
     private func withStore(readers: Int = 2, _ body: (SQLiteStore) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-sqlite-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
