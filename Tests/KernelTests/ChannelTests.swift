@@ -64,9 +64,10 @@ struct ChannelTests {
 
     @Test func unknownChannelIsRefused() async throws {
         let server = try await Self.start("sqlite")
+        let to = try server.kernel.phones.normalize("+212610059159", region: nil)
         do {
             _ = try await server.kernel.services.store.write { db in
-                try KernelChannels(services: server.kernel.services).send(channel: "nope", to: "+1", message: ChannelMessage(text: "x"), in: db)
+                try KernelChannels(services: server.kernel.services).send(channel: "nope", to: to, message: ChannelMessage(text: "x"), in: db)
             }
             Issue.record("send to an unknown channel was accepted")
         } catch {

@@ -84,6 +84,13 @@ struct PhonesCLITests {
         #expect(after.stdout == "no subjects waiting for a phone\n")
     }
 
+    @Test func checkConfigRefusesAStrategyNoEnabledPluginRegisters() throws {
+        let dir = try BinaryRunner.configDirectory(#"{"phone": {"strategies": ["phonekit.token_pattern", "chatwoot.conversation_search"]}, "plugins": {"phonekit": {"enabled": true, "config": {"strategies": ["token_pattern"]}}}}"#)
+        let result = try BinaryRunner.run(["check-config"], directory: dir, binary: BinaryRunner.testHost)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("phone.strategies[1]: no enabled plugin registers the strategy \"chatwoot.conversation_search\""), "\(result.stderr)")
+    }
+
     @Test(arguments: [
         (["phones", "assign", "kit/nobody", "+212610059159"], 1, "phones assign: no phone subject kit/nobody"),
         (["phones", "assign", "kit/a", "not a number"], 2, "phones assign: --phone: not a phone number"),

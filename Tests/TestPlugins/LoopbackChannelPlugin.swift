@@ -36,10 +36,17 @@ public struct LoopbackChannelPlugin: Plugin {
                 return .done
             }
         }
+        let phones = context.phones
         registrar.route(.post, "/send") { request in
             let q = request.queryItems
+            let to: PhoneNumber
+            do {
+                to = try phones.normalize(q["to"] ?? "")
+            } catch {
+                return .error(status: 400, code: "bad_phone", message: "to: \(error)")
+            }
             let id = try await store.write { db in
-                try channels.send(channel: "loopback", to: q["to"] ?? "", message: ChannelMessage(text: q["text"]), in: db)
+                try channels.send(channel: "loopback", to: to, message: ChannelMessage(text: q["text"]), in: db)
             }
             return .text("\(id)")
         }

@@ -5,12 +5,12 @@ import PluginAPI
 struct KernelChannels: Channels {
     let services: KernelServices
 
-    func send(channel: String, to: String, message: ChannelMessage, in db: any SQLConnection) throws -> Int64 {
+    func send(channel: String, to: PhoneNumber, message: ChannelMessage, in db: any SQLConnection) throws -> Int64 {
         let queue = try services.jobQueue()
         guard let job = queue.registry.channels[channel] else { throw JobError("no channel named \(channel) is registered (plugin disabled?)") }
         guard message.text != nil || message.mediaURL != nil || message.payload != nil else { throw JobError("a message needs text, media or a payload") }
         let now = services.clock.nowMillis
-        let rows = try db.query(ChannelSQL.insertOutbound, [.text(channel), .text(to), Self.value(message.text), Self.value(message.mediaURL),
+        let rows = try db.query(ChannelSQL.insertOutbound, [.text(channel), .text(to.e164), Self.value(message.text), Self.value(message.mediaURL),
                                                            Self.value(message.payload), .integer(now)])
         guard let id = try rows.first?.int("id") else { throw StorageError(.other, "message insert returned no id") }
         try queue.enqueue(JobRequest(name: job, payload: "{\"message_id\":\(id)}", uniqueKey: "message:\(id)"), in: db)

@@ -19,7 +19,7 @@ public struct ChannelDelivery: Sendable {
     /// The kernel's message id (in the message log).
     public let messageID: Int64
     public let channel: String
-    /// The recipient, E.164 (`+212610059159`).
+    /// The recipient, E.164 (`+212610059159`): a `PhoneNumber` when it was queued.
     public let to: String
     public let message: ChannelMessage
     /// 1 for the first try.
@@ -51,7 +51,7 @@ public protocol Channels: Sendable {
     /// Records the message as queued and enqueues its send on the channel's rate-limited
     /// queue, in the caller's transaction. Returns the message id. `message.sent` (or
     /// `message.failed` after the last attempt) is published when the send finishes.
-    func send(channel: String, to: String, message: ChannelMessage, in connection: any SQLConnection) throws -> Int64
+    func send(channel: String, to: PhoneNumber, message: ChannelMessage, in connection: any SQLConnection) throws -> Int64
 
     /// Records an inbound message and publishes `message.received`, in the caller's transaction.
     /// `from` is the sender's E.164 phone (or a provider id when the phone is unknown).
