@@ -26,6 +26,9 @@ struct CommandSpec: Sendable {
     /// How many positional arguments it takes, and what they are called in errors.
     var arguments: ClosedRange<Int> = 0...0
     var argumentName = "ID"
+
+    /// As many positional arguments as given, at least `minimum`.
+    static let unbounded = Int.max
 }
 
 enum CommandLineParser {
@@ -41,6 +44,8 @@ enum CommandLineParser {
         "inbox replay": CommandSpec(options: ["config", "since", "plugin"], arguments: 0...1),
         "jobs list": CommandSpec(options: ["config", "status", "name", "limit"], flags: ["json"]),
         "jobs retry": CommandSpec(options: ["config"], arguments: 1...1),
+        "phones normalize": CommandSpec(options: ["config", "region"], flags: ["json"], arguments: 1...CommandSpec.unbounded,
+                                        argumentName: "NUMBER"),
         "version": CommandSpec(options: []),
         "help": CommandSpec(options: []),
     ]
@@ -49,6 +54,7 @@ enum CommandLineParser {
     static let groups: [String: [String]] = [
         "inbox": ["list", "show", "replay"],
         "jobs": ["list", "retry"],
+        "phones": ["normalize"],
     ]
 
     /// The first words a command line may start with.
@@ -121,6 +127,8 @@ enum CommandLineParser {
       inbox replay   process stored requests again (one by id, or all since a time)
       jobs list      list durable jobs (filters: status, name)
       jobs retry     make a dead or cancelled job run again
+      phones normalize
+                     normalise phone numbers to E.164 (or say why not); - reads stdin
       version        print the version
       help           print this help
 
@@ -157,7 +165,7 @@ enum CommandLineParser {
         case "version":
             return "usage: switchboard version\n\nPrints the version."
         default:
-            return StorageCommandHelp.text(for: command) ?? usage
+            return StorageCommandHelp.text(for: command) ?? PhonesCommandHelp.text(for: command) ?? usage
         }
     }
 }

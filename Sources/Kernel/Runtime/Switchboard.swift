@@ -50,6 +50,8 @@ public enum Switchboard {
                 return try await InboxCommand.run(parsed, file: configFile, plugins: plugins, environment: environment)
             case "jobs list", "jobs retry":
                 return try await JobsCommand.run(parsed, file: configFile, plugins: plugins, environment: environment)
+            case "phones normalize":
+                return try PhonesNormalizeCommand.run(parsed, plugins: plugins, environment: environment)
             default:
                 printError("switchboard: unknown command \(parsed.command)")
                 return 2
