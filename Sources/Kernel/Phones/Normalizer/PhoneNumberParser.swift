@@ -15,9 +15,11 @@ import PluginAPI
 ///    of WhatsApp ids and many providers' payloads. Without a default region, only 3 and 4.
 ///
 /// A reading libphonenumber calls valid (the number is in an assigned range of one of its
-/// country's number types) wins; failing that, the first reading whose number lies in its
-/// country's general range with a possible length is accepted, so a number from a block
-/// opened after the metadata was generated still goes through. E.164's 15 digits are a limit.
+/// country's number types) wins. Failing that, libphonenumber's reading (2) and a number
+/// written with `+` or as a WhatsApp id are accepted when they lie in their country's general
+/// range with a possible length, so a number from a block opened after the metadata was
+/// generated still goes through; readings 1, 3 and 4 are guesses, and must be valid. E.164's
+/// 15 digits are a limit.
 struct PhoneNumberParser {
     let plan: PhoneNumberingPlan
     /// The default region's plan: national numbers and the region's IDD prefix.
@@ -45,6 +47,8 @@ struct PhoneNumberParser {
     enum Way: Equatable {
         /// `+`, or a WhatsApp user id.
         case international([UInt8])
+        /// 4: digits that may be an international number without its `+`.
+        case withoutPlus([UInt8])
         /// 1: the digits after `00` that start with the region's own calling code.
         case ownCountryAfterZeros([UInt8])
         /// 2: libphonenumber's reading in the default region.
@@ -80,7 +84,7 @@ struct PhoneNumberParser {
             reported = ways.count
             ways.append(.afterZeros(afterZeros))
         } else if plan.splitCountryCode(digits[...]) != nil {
-            ways.append(.international(digits))
+            ways.append(.withoutPlus(digits))
         }
         guard region == nil && afterZeros == nil else { return try best(ways, reportingFailureOf: reported) }
         // No region and no `00`: international digits without their `+`, or a national number
@@ -96,7 +100,7 @@ struct PhoneNumberParser {
 
     private func read(_ way: Way) throws(PhoneNumberError) -> Reading {
         switch way {
-        case .international(let digits): return try international(digits)
+        case .international(let digits), .withoutPlus(let digits): return try international(digits)
         case .ownCountryAfterZeros(let rest), .afterZeros(let rest): return try afterIDD(rest)
         case .libphonenumber(let digits):
             guard let region else { throw PhoneNumberError(.noRegion, "a national number needs a default region") }
@@ -114,8 +118,8 @@ struct PhoneNumberParser {
                 let reading = try read(way)
                 switch validity(reading) {
                 case .assigned: return number(reading)
-                case .inGeneralRange: if fallback == nil { fallback = reading }
-                case .invalid: failures[index] = invalid(reading)
+                case .inGeneralRange where way.acceptsGeneralRange: if fallback == nil { fallback = reading }
+                case .inGeneralRange, .invalid: failures[index] = invalid(reading)
                 }
             } catch {
                 failures[index] = error
@@ -278,5 +282,16 @@ struct PhoneNumberParser {
             words = possible.dropLast().map(String.init).joined(separator: ", ") + " or \(last)"
         }
         return "\(words) digits after the country code"
+    }
+}
+
+extension PhoneNumberParser.Way {
+    /// Whether the input itself says to read it this way (a `+`, a WhatsApp id, the region's
+    /// own rules), so that a number in its country's general range is enough.
+    var acceptsGeneralRange: Bool {
+        switch self {
+        case .international, .libphonenumber: true
+        case .withoutPlus, .ownCountryAfterZeros, .afterZeros: false
+        }
     }
 }
