@@ -24,6 +24,7 @@ import phonenumbers
 from phonenumbers import PhoneMetadata
 
 PINNED = "9.0.43"
+CHUNK = 16
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 OUT = os.path.join(ROOT, "Sources", "Kernel", "Phones", "Normalizer")
 
@@ -81,10 +82,7 @@ def main():
 
     metadata = [PhoneMetadata.metadata_for_region(r) for r in sorted(phonenumbers.SUPPORTED_REGIONS)]
     metadata += [PhoneMetadata.metadata_for_nongeo_region(c) for c in sorted(phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS)]
-    lines = [header("Each region's numbering plan, as far as parsing and validating a number needs it."),
-             "extension PhoneNumberingPlan {",
-             "    /// Every region libphonenumber knows, then the non-geographic entities (region `\"001\"`).",
-             "    static let sources: [RegionPlanSource] = ["]
+    entries = []
     for m in metadata:
         general = m.general_desc
         for field, pattern in [("international_prefix", m.international_prefix),
@@ -98,11 +96,11 @@ def main():
             if desc is None or not desc.national_number_pattern:
                 continue
             check_pattern(m.id, field, desc.national_number_pattern)
-            types.append(f".init(.{case}, {swift_string(desc.national_number_pattern)}, {swift_ints(desc.possible_length)})")
+            types.append(f"NumberTypeSource(.{case}, {swift_string(desc.national_number_pattern)}, {swift_ints(desc.possible_length)})")
         transform = m.national_prefix_transform_rule
         if transform is not None and not re.fullmatch(r"(?:\d|\\\d)+", transform):
             sys.exit(f"{m.id}: unsupported transform rule {transform!r}")
-        lines.append(
+        entries.append(
             "        RegionPlanSource("
             f"region: \"{m.id}\", countryCode: {m.country_code}, "
             f"internationalPrefix: {swift_string(m.international_prefix)}, "
@@ -115,7 +113,16 @@ def main():
             f"leadingDigits: {swift_string(m.leading_digits)},\n"
             f"            numberTypes: [{', '.join(types)}]),"
         )
-    lines += ["    ]", "}", ""]
+    # One array literal of 254 regions takes the type checker 10 s or more; chunks of 16 take 1 s.
+    chunks = [entries[i:i + CHUNK] for i in range(0, len(entries), CHUNK)]
+    parts = ", ".join(f"part{i}" for i in range(len(chunks)))
+    lines = [header("Each region's numbering plan, as far as parsing and validating a number needs it."),
+             "extension PhoneNumberingPlan {",
+             "    /// Every region libphonenumber knows, then the non-geographic entities (region `\"001\"`).",
+             f"    static let sources: [RegionPlanSource] = [{parts}].flatMap {{ $0 }}"]
+    for i, chunk in enumerate(chunks):
+        lines += ["", f"    private static let part{i}: [RegionPlanSource] = ["] + chunk + ["    ]"]
+    lines += ["}", ""]
     write("PhoneNumberingPlan+Regions.swift", lines)
 
 

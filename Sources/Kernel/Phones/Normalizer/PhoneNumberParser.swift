@@ -37,24 +37,27 @@ struct PhoneNumberParser {
         var national: [UInt8]
     }
 
-    /// How far a reading is a number, worst first.
-    enum Validity: Int, Comparable {
-        case invalid, inGeneralRange, assigned
-        static func < (a: Validity, b: Validity) -> Bool { a.rawValue < b.rawValue }
+    /// How far a reading is a number.
+    enum Validity {
+        /// In an assigned range of one of its country's number types: libphonenumber's "valid".
+        case assigned
+        /// A possible length in the country's general range, in no assigned range (yet).
+        case inGeneralRange
+        case invalid
     }
 
-    /// The ways digits can be read, in the order they are tried (see above).
+    /// The ways digits can be read (numbered as above).
     enum Way: Equatable {
-        /// `+`, or a WhatsApp user id.
-        case international([UInt8])
-        /// 4: digits that may be an international number without its `+`.
-        case withoutPlus([UInt8])
-        /// 1: the digits after `00` that start with the region's own calling code.
+        /// 1: the digits after `00`, starting with the region's own calling code.
         case ownCountryAfterZeros([UInt8])
         /// 2: libphonenumber's reading in the default region.
         case libphonenumber([UInt8])
         /// 3: the digits after `00`.
         case afterZeros([UInt8])
+        /// 4: digits that may be an international number without its `+`.
+        case withoutPlus([UInt8])
+        /// A `+` or a WhatsApp user id: international, nothing to guess.
+        case international([UInt8])
     }
 
     func parse(_ input: PhoneInput) throws(PhoneNumberError) -> PhoneNumber {
