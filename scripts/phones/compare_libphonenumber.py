@@ -179,7 +179,7 @@ def ours(binary, items):
         arguments = [binary, "phones", "normalize", "--json", "-"]
         if region is not None:
             arguments[3:3] = ["--region", region]
-        run = subprocess.run(arguments, input="\n".join(unique) + "\n", capture_output=True, text=True)
+        run = subprocess.run(arguments, input="\n".join(unique) + "\n", capture_output=True, encoding="utf-8")
         if run.returncode not in (0, 1):
             sys.exit(f"{' '.join(arguments)}: exit {run.returncode}: {run.stderr.strip()}")
         lines = run.stdout.splitlines()

@@ -98,3 +98,27 @@ struct PhoneNormalizerPlanTests {
         #expect(RegionPlan.parseTransform(#"0549\1"#) == [.literal(Array("0549".utf8)), .group(1)])
     }
 }
+
+/// Plans compile on first use behind a lock: many tasks normalising at once, across regions
+/// none of them has touched yet, all get the same answers.
+@Test func phoneNormalizerPlansCompileSafelyUnderConcurrency() async throws {
+    let cases: [(String, String, String)] = [
+        ("0610059159", "MA", "+212610059159"), ("06 12 34 56 78", "FR", "+33612345678"),
+        ("011 15-2345-6789", "AR", "+5491123456789"), ("8 (912) 345-67-89", "RU", "+79123456789"),
+        ("0151 23456789", "DE", "+4915123456789"), ("(11) 96123-4567", "BR", "+5511961234567"),
+    ]
+    let plan = PhoneNumberingPlan(sources: PhoneNumberingPlan.sources, countryCodes: PhoneNumberingPlan.regionsByCountryCode)
+    let results = await withTaskGroup(of: Bool.self) { group in
+        for round in 0..<64 {
+            let (input, region, e164) = cases[round % cases.count]
+            group.addTask {
+                guard let regionPlan = plan.region(region) else { return false }
+                let parsed = try? PhoneNumberParser(plan: plan, region: regionPlan).parse(PhoneInput.scan(input))
+                return parsed?.e164 == e164
+            }
+        }
+        return await group.reduce(into: [Bool]()) { $0.append($1) }
+    }
+    #expect(results.count == 64)
+    #expect(results.allSatisfy { $0 })
+}
