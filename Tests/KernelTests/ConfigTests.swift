@@ -192,6 +192,7 @@ private let invalidConfigs: [(String, String)] = [
     // phone
     (#"{"phone": {"default_region": "ma"}}"#, "phone.default_region: expected two upper-case letters (an ISO 3166 region like MA)"),
     (#"{"phone": {"default_region": "MAR"}}"#, "phone.default_region: expected two upper-case letters (an ISO 3166 region like MA)"),
+    (#"{"phone": {"default_region": "XX"}}"#, "phone.default_region: XX is not a region the phone numbering plans know"),
     (#"{"phone": {"strategies": "metaflow.token_map"}}"#, "phone.strategies: expected an array, got a string"),
     (#"{"phone": {"strategies": ["a", ""]}}"#, "phone.strategies[1]: must not be empty"),
     (#"{"phone": {"strategies": ["a", 2]}}"#, "phone.strategies[1]: expected a string, got an integer"),

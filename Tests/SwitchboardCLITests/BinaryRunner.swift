@@ -30,10 +30,10 @@ enum BinaryRunner {
         throw Failure(description: "\(name) binary not found; run swift build --build-tests first")
     }
 
-    /// Runs to completion (killed after `timeout` seconds).
+    /// Runs to completion (killed after `timeout` seconds), with `stdin` as its standard input.
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, timeout: TimeInterval = 20,
-                    binary: String = "switchboard") throws -> Result {
-        let process = try start(arguments, environment: environment, directory: directory, binary: binary)
+                    binary: String = "switchboard", stdin: String? = nil) throws -> Result {
+        let process = try start(arguments, environment: environment, directory: directory, binary: binary, stdin: stdin)
         let deadline = Date().addingTimeInterval(timeout)
         while process.process.isRunning && Date() < deadline { usleep(10_000) }
         if process.process.isRunning { process.process.terminate() }
@@ -81,7 +81,7 @@ enum BinaryRunner {
     }
 
     static func start(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil,
-                      binary: String = "switchboard") throws -> Running {
+                      binary: String = "switchboard", stdin: String? = nil) throws -> Running {
         let process = Process()
         process.executableURL = try binaryURL(named: binary)
         process.arguments = arguments
@@ -96,7 +96,15 @@ enum BinaryRunner {
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
-        process.standardInput = FileHandle.nullDevice
+        if let stdin {
+            let inURL = tmp.appendingPathComponent("sb-in-\(UUID().uuidString)")
+            try stdin.write(to: inURL, atomically: true, encoding: .utf8)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+            // The child keeps its own descriptor; the name can go now.
+            try? FileManager.default.removeItem(at: inURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         try process.run()
         return Running(process: process, outURL: outURL, errURL: errURL)
     }

@@ -1,108 +1,78 @@
 import Foundation
-import PluginAPI
-import PluginTesting
 import Testing
-import TestPlugins
 
-/// `switchboard phones report|pending|show|assign` against a SQLite file that a plugin (the
-/// test host's `phonekit`) filled through `context.phones`, as an operator runs them.
-@Suite("switchboard phones commands", .serialized)
+/// `switchboard phones normalize` as an operator (or the libphonenumber comparison) runs it.
+@Suite("switchboard phones CLI")
 struct PhonesCLITests {
-    static let config = #"{"plugins": {"phonekit": {"enabled": true, "config": {"strategies": ["token_pattern"]}}}}"#
+    @Test func normalisesTheIssueExamples() throws {
+        let inputs = ["+212 6-10 05 91 59", "(+212) 610059159", "00212610059159", "212610059159", "0610059159",
+                      "212610059159@c.us", "212610059159@s.whatsapp.net", "whatsapp:+212610059159"]
+        let result = try BinaryRunner.run(["phones", "normalize", "--region", "MA"] + inputs)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == inputs.map { "\($0)\t+212610059159\n" }.joined())
+    }
 
-    /// A config directory with a database holding: one subject resolved by observed evidence,
-    /// one by the token pattern, one in conflict and one pending.
-    static func seeded() async throws -> URL {
-        let dir = try BinaryRunner.configDirectory("{}")
-        let url = "sqlite:\(dir.path)/switchboard.db"
-        let json = #"{"storage": {"url": "\#(url)"}, "plugins": {"phonekit": {"enabled": true, "config": {"strategies": ["token_pattern"]}}}}"#
-        try json.write(to: dir.appendingPathComponent("plugins.json"), atomically: true, encoding: .utf8)
-        let host = try PluginTestHost(plugins: [PhoneKitPlugin.self], config: Self.config, storageURL: url)
-        try await host.start()
-        let phones = host.phones
-        let a = try phones.normalize("+212610059159", region: nil)
-        let b = try phones.normalize("+212600000002", region: nil)
-        try await host.store.write { db in
-            try phones.learn(key: .flowToken("tok-a"), phone: a, source: "metaflow.nfm_reply", in: db)
-            try phones.learn(key: .flowToken("tok-c"), phone: a, source: "metaflow.nfm_reply", in: db)
-            try phones.learn(key: .flowToken("tok-c"), phone: b, source: "chatwoot.webhook", in: db)
+    @Test func rejectedInputsSayWhyAndExitOne() throws {
+        let result = try BinaryRunner.run(["phones", "normalize", "--region", "FR", "06 12 34 56 78", "123@lid", "+2126100591591234"])
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "06 12 34 56 78\t+33612345678",
+            "123@lid\terror: whatsapp lid: a WhatsApp @lid id hides the phone number",
+            "+2126100591591234\terror: too long: E.164 allows at most 15 digits, got 16",
+        ])
+    }
+
+    @Test func jsonLinesFromStdinPairWithInputLines() throws {
+        let stdin = "0610059159\n\nUS.13491208655302741918\r\n\"quoted\"\n212610059159@c.us\n"
+        let result = try BinaryRunner.run(["phones", "normalize", "--json", "--region", "MA", "-"], stdin: stdin)
+        #expect(result.status == 1, "\(result.stderr)")
+        let objects = try result.stdout.split(separator: "\n").map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String])
         }
-        _ = try await phones.resolve(key: .flowToken("tok-a"), subject: "kit/a")
-        _ = try await phones.resolve(key: .flowToken("deepal-212600000001-x"), subject: "kit/pattern")
-        _ = try await phones.resolve(key: .flowToken("tok-c"), subject: "kit/conflict")
-        _ = try await phones.resolve(key: .flowToken("tok-none"), subject: "kit/pending")
-        await host.stop()
-        return dir
+        #expect(objects.count == 5)
+        #expect(objects[0] == ["input": "0610059159", "e164": "+212610059159"])
+        #expect(objects[1]["input"] == "" && objects[1]["error"] == "empty")
+        #expect(objects[2]["input"] == "US.13491208655302741918" && objects[2]["error"] == "business_scoped_user_id")
+        #expect(objects[2]["message"]?.hasPrefix("business scoped user id: ") == true)
+        #expect(objects[3]["input"] == "\"quoted\"" && objects[3]["error"] == "invalid_characters")
+        #expect(objects[4] == ["input": "212610059159@c.us", "e164": "+212610059159"])
     }
 
-    static func run(_ arguments: [String], _ dir: URL) throws -> BinaryRunner.Result {
-        try BinaryRunner.run(arguments, directory: dir, binary: BinaryRunner.testHost)
-    }
-
-    @Test func reportCountsAndRates() async throws {
-        let dir = try await Self.seeded()
-        let json = try Self.run(["phones", "report", "--json"], dir)
-        #expect(json.status == 0, "\(json.stderr)")
-        let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect(report?["subjects"] as? Int == 4)
-        #expect(report?["resolved"] as? Int == 2)
-        #expect(report?["pending"] as? Int == 1)
-        #expect(report?["conflict"] as? Int == 1)
-        #expect(report?["capture_rate"] as? Double == 0.5)
-        let sources = (report?["by_source"] as? [[String: Any]] ?? []).compactMap { $0["source"] as? String }.sorted()
-        #expect(sources == ["metaflow.nfm_reply", "phonekit.token_pattern"])
-        #expect((report?["by_day"] as? [[String: Any]])?.first?["subjects"] as? Int == 4)
-        let text = try Self.run(["phones", "report"], dir)
-        #expect(text.status == 0)
-        #expect(text.stdout.contains("capture rate 50.0%"))
-        #expect(text.stdout.contains("phonekit.token_pattern"))
-    }
-
-    @Test func pendingListsTheReviewQueuesAndAssignSettlesThem() async throws {
-        let dir = try await Self.seeded()
-        let pending = try Self.run(["phones", "pending", "--json"], dir)
-        #expect(pending.status == 0, "\(pending.stderr)")
-        let lines = pending.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.count == 2)
-        #expect(lines.contains { $0.contains("\"subject\":\"kit/conflict\"") && $0.contains("\"status\":\"conflict\"") })
-        #expect(lines.contains { $0.contains("\"subject\":\"kit/pending\"") && $0.contains("\"status\":\"pending\"") })
-        let onlyConflicts = try Self.run(["phones", "pending", "--status", "conflict"], dir)
-        #expect(onlyConflicts.stdout.contains("kit/conflict"))
-        #expect(!onlyConflicts.stdout.contains("kit/pending"))
-
-        let show = try Self.run(["phones", "show", "kit/conflict"], dir)
-        #expect(show.status == 0, "\(show.stderr)")
-        #expect(show.stdout.contains("conflict"))
-        #expect(show.stdout.contains("+212600000002"))
-
-        let assign = try Self.run(["phones", "assign", "kit/conflict", "+212 600 00 00 02", "--note", "called back"], dir)
-        #expect(assign.status == 0, "\(assign.stderr)")
-        #expect(assign.stdout == "kit/conflict: +212600000002 (manual, resolved)\n")
-        let assignPending = try Self.run(["phones", "assign", "kit/pending", "+212610059159", "--json"], dir)
-        #expect(assignPending.stdout.contains("\"status\":\"resolved\""))
-        let after = try Self.run(["phones", "pending"], dir)
-        #expect(after.stdout == "no subjects waiting for a phone\n")
-    }
-
-    @Test func checkConfigRefusesAStrategyNoEnabledPluginRegisters() throws {
-        let dir = try BinaryRunner.configDirectory(#"{"phone": {"strategies": ["phonekit.token_pattern", "chatwoot.conversation_search"]}, "plugins": {"phonekit": {"enabled": true, "config": {"strategies": ["token_pattern"]}}}}"#)
-        let result = try BinaryRunner.run(["check-config"], directory: dir, binary: BinaryRunner.testHost)
-        #expect(result.status == 2)
-        #expect(result.stderr.contains("phone.strategies[1]: no enabled plugin registers the strategy \"chatwoot.conversation_search\""), "\(result.stderr)")
+    @Test func theConfigGivesTheRegionAndTheFlagWins() throws {
+        let dir = try BinaryRunner.configDirectory(#"{"phone": {"default_region": "FR"}}"#)
+        let config = dir.appendingPathComponent("plugins.json").path
+        let fromConfig = try BinaryRunner.run(["phones", "normalize", "--config", config, "06 12 34 56 78"])
+        #expect(fromConfig.status == 0, "\(fromConfig.stderr)")
+        #expect(fromConfig.stdout == "06 12 34 56 78\t+33612345678\n")
+        let flag = try BinaryRunner.run(["phones", "normalize", "--config", config, "--region", "ma", "0610059159"])
+        #expect(flag.stdout == "0610059159\t+212610059159\n", "\(flag.stderr)")
+        // No config needed, and none read unless asked for: a broken plugins.json here is ignored.
+        let broken = try BinaryRunner.configDirectory("{")
+        let none = try BinaryRunner.run(["phones", "normalize", "0610059159"], directory: broken)
+        #expect(none.status == 1)
+        #expect(none.stdout.contains("error: no region"))
     }
 
     @Test(arguments: [
-        (["phones", "assign", "kit/nobody", "+212610059159"], 1, "phones assign: no phone subject kit/nobody"),
-        (["phones", "assign", "kit/a", "not a number"], 2, "phones assign: --phone: not a phone number"),
-        (["phones", "assign", "kit/a"], 2, "phones assign: expected SUBJECT PHONE"),
-        (["phones", "pending", "--status", "lost"], 2, "phones pending: --status: expected pending, resolved, unresolved, conflict or all"),
-        (["phones", "show", "kit/nobody"], 1, "phones show: no phone subject kit/nobody"),
-    ] as [([String], Int32, String)])
-    func errorsExitWithOneLine(arguments: [String], status: Int32, message: String) async throws {
-        let dir = try await Self.seeded()
-        let result = try Self.run(arguments, dir)
-        #expect(result.status == status, "\(result.stderr)")
+        (["phones", "normalize"], "phones normalize: expected NUMBER"),
+        (["phones", "normalize", "--region", "XX", "1"], "--region expects a region code like MA or FR, got \"XX\""),
+        (["phones", "normalize", "--regoin", "MA", "1"], "phones normalize: unknown option --regoin"),
+        (["phones", "frobnicate"], "phones: unknown subcommand \"frobnicate\" (report, pending, show, assign, normalize)"),
+        (["phones", "normalize", "--config", "/nonexistent/plugins.json", "1"], "/nonexistent/plugins.json"),
+    ])
+    func usageErrorsExitTwo(arguments: [String], message: String) throws {
+        let result = try BinaryRunner.run(arguments)
+        #expect(result.status == 2)
         #expect(result.stderr.contains(message), "\(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func help() throws {
+        for arguments in [["phones", "normalize", "--help"], ["phones", "--help"], ["--help"]] {
+            let result = try BinaryRunner.run(arguments)
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("phones normalize"), "\(arguments)")
+        }
     }
 }

@@ -26,6 +26,9 @@ struct CommandSpec: Sendable {
     /// How many positional arguments it takes, and what they are called in errors.
     var arguments: ClosedRange<Int> = 0...0
     var argumentName = "ID"
+
+    /// As many positional arguments as given, at least `minimum`.
+    static let unbounded = Int.max
 }
 
 enum CommandLineParser {
@@ -45,6 +48,8 @@ enum CommandLineParser {
         "phones pending": CommandSpec(options: ["config", "status", "limit"], flags: ["json"]),
         "phones show": CommandSpec(options: ["config"], flags: ["json"], arguments: 1...1, argumentName: "SUBJECT"),
         "phones assign": CommandSpec(options: ["config", "note", "region"], flags: ["json"], arguments: 2...2, argumentName: "SUBJECT PHONE"),
+        "phones normalize": CommandSpec(options: ["config", "region"], flags: ["json"], arguments: 1...CommandSpec.unbounded,
+                                        argumentName: "NUMBER"),
         "version": CommandSpec(options: []),
         "help": CommandSpec(options: []),
     ]
@@ -53,7 +58,7 @@ enum CommandLineParser {
     static let groups: [String: [String]] = [
         "inbox": ["list", "show", "replay"],
         "jobs": ["list", "retry"],
-        "phones": ["report", "pending", "show", "assign"],
+        "phones": ["report", "pending", "show", "assign", "normalize"],
     ]
 
     /// The first words a command line may start with.
@@ -126,6 +131,12 @@ enum CommandLineParser {
       inbox replay   process stored requests again (one by id, or all since a time)
       jobs list      list durable jobs (filters: status, name)
       jobs retry     make a dead or cancelled job run again
+      phones report  capture rate of phone resolution, overall, by source and by day
+      phones pending subjects waiting for a phone: pending, unresolved, conflict
+      phones show    one subject: phone, source, keys, every strategy attempt
+      phones assign  give a subject a phone by hand (settles a conflict)
+      phones normalize
+                     normalise phone numbers to E.164 (or say why not); - reads stdin
       version        print the version
       help           print this help
 
@@ -162,7 +173,7 @@ enum CommandLineParser {
         case "version":
             return "usage: switchboard version\n\nPrints the version."
         default:
-            return StorageCommandHelp.text(for: command) ?? usage
+            return StorageCommandHelp.text(for: command) ?? PhonesCommandHelp.text(for: command) ?? usage
         }
     }
 }

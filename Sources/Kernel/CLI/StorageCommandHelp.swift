@@ -91,58 +91,6 @@ enum StorageCommandHelp {
             jobs in any other state, and kinds this config has no handler for.
             \(storageNote)
             """
-        case "phones":
-            return """
-            usage: switchboard phones report|pending|show|assign|normalize [options]
-
-              phones report      capture rate overall, by source and by day
-              phones pending     subjects without a settled phone: pending, unresolved, conflict
-              phones show        one subject: its phone, keys, every strategy attempt, disagreements
-              phones assign      give a subject a phone by hand (settles a conflict)
-              phones normalize   normalise numbers to E.164
-
-            See switchboard phones <subcommand> --help.
-            """
-        case "phones report":
-            return """
-            usage: switchboard phones report [--json] [--config FILE]
-
-            Counts subjects by status; the capture rate is resolved ÷ all subjects (a subject in conflict
-            waits for review and is not counted), also by source and by day of creation (UTC).
-              --json           one JSON object: subjects, resolved, pending, unresolved, conflict, capture_rate
-                               (null without subjects), by_source [{source, kind, subjects, rate}],
-                               by_day [{day, subjects, resolved, capture_rate}]
-            \(storageNote)
-            """
-        case "phones pending":
-            return """
-            usage: switchboard phones pending [--status S] [--limit N] [--json] [--config FILE]
-
-            Lists the review queues: subjects pending (still retried), unresolved (retries exhausted) and in
-            conflict (two observed sources disagreed), oldest first.
-              --status S       pending, resolved, unresolved, conflict, or all
-              --limit N        at most N subjects
-              --json           one JSON object per line: subject, key, status, phone, source, source_kind, rounds,
-                               created_at, updated_at, resolved_at, next_attempt_at
-            \(storageNote)
-            """
-        case "phones show":
-            return """
-            usage: switchboard phones show SUBJECT [--json] [--config FILE]
-
-            Shows a subject: status, phone and source, its linked keys, every strategy attempt (round,
-            outcome, latency) and the sources that disagreed.
-            \(storageNote)
-            """
-        case "phones assign":
-            return """
-            usage: switchboard phones assign SUBJECT PHONE [--note TEXT] [--region R] [--json] [--config FILE]
-
-            Records PHONE as the operator's (manual) evidence for the subject's key: it resolves the subject
-            and every subject sharing the key, replaces what other sources said and settles a conflict.
-            PHONE is normalised (national numbers with --region or phone.default_region).
-            \(storageNote)
-            """
         default:
             return nil
         }

@@ -9,6 +9,10 @@ extension PhoneSettings {
         if let region = file.defaultRegion {
             let isRegion = region.utf8.count == 2 && region.utf8.allSatisfy { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
             guard isRegion else { throw ConfigError(path: keyPath(.defaultRegion), "expected two upper-case letters (an ISO 3166 region like MA)") }
+            // Caught here rather than on the first national number the server meets.
+            guard E164Normalizer.isKnownRegion(region) else {
+                throw ConfigError(path: keyPath(.defaultRegion), "\(region) is not a region the phone numbering plans know")
+            }
             defaultRegion = region
         }
         if let strategies = file.strategies {

@@ -52,6 +52,8 @@ public enum Switchboard {
                 return try await JobsCommand.run(parsed, file: configFile, plugins: plugins, environment: environment)
             case "phones report", "phones pending", "phones show", "phones assign":
                 return try await PhonesCommand.run(parsed, file: configFile, plugins: plugins, environment: environment)
+            case "phones normalize":
+                return try PhonesNormalizeCommand.run(parsed, plugins: plugins, environment: environment)
             default:
                 printError("switchboard: unknown command \(parsed.command)")
                 return 2

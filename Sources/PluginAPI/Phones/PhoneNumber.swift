@@ -1,32 +1,37 @@
-// PLACEHOLDER until the normaliser branch (wt-phones) lands; replaced by its file.
+/// A phone number in E.164 form: a country calling code and a national significant number,
+/// at most 15 digits together. Only the kernel's normaliser makes one (`PhoneNormalizing`),
+/// so holding a `PhoneNumber` means the text it came from was checked against the numbering
+/// plan of its country. Plain value; performs no I/O.
 public struct PhoneNumber: Sendable, Hashable, Comparable, CustomStringConvertible, Encodable {
+    /// The ITU country calling code: `212` for Morocco, `1` for the NANP countries.
     public let countryCode: Int
+    /// The national significant number: digits only, without the trunk prefix (`610059159`,
+    /// not `0610059159`). Italian numbers keep their leading 0, which is part of the number.
     public let nationalNumber: String
+
+    /// `package`: plugins get numbers from the normaliser, never by assembling digits.
     package init(countryCode: Int, nationalNumber: String) {
         self.countryCode = countryCode
         self.nationalNumber = nationalNumber
     }
+
+    /// `+212610059159`.
     public var e164: String { "+\(countryCode)\(nationalNumber)" }
+
     public var description: String { e164 }
+
+    /// For log lines at info level and above: `+2126••••59` (see `Mask.phone`).
     public var masked: String { Mask.phone(e164) }
-    public static func < (a: PhoneNumber, b: PhoneNumber) -> Bool { a.e164 < b.e164 }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(e164)
+
+    /// By country calling code, then national number: numbers of one country sort together.
+    public static func < (lhs: PhoneNumber, rhs: PhoneNumber) -> Bool {
+        if lhs.countryCode != rhs.countryCode { return lhs.countryCode < rhs.countryCode }
+        return lhs.nationalNumber < rhs.nationalNumber
     }
-}
-public struct PhoneNumberError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Reason: String, Sendable { case letters, tooShort = "too_short" }
-    public let reason: Reason
-    public let detail: String
-    public var description: String { detail }
-    package init(reason: Reason, detail: String) { self.reason = reason; self.detail = detail }
-}
-public protocol PhoneNormalizing: Sendable {
-    var defaultRegion: String? { get }
-    func normalize(_ text: String, region: String?) throws(PhoneNumberError) -> PhoneNumber
-    func normalize(_ number: Int64, region: String?) throws(PhoneNumberError) -> PhoneNumber
-}
-extension PhoneNormalizing {
-    public func normalize(_ text: String) throws(PhoneNumberError) -> PhoneNumber { try normalize(text, region: defaultRegion) }
+
+    /// One JSON string, the E.164 form.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(e164)
+    }
 }
