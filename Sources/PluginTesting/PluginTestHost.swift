@@ -45,12 +45,18 @@ public final class PluginTestHost: @unchecked Sendable {
         let url: String
         if let storageURL { url = storageURL } else { url = try await TestDatabase.freshURL() }
         try await kernel.openForTesting(storageURL: url)
+        temporaryURL = storageURL == nil ? url : nil
         started = true
     }
 
-    /// Closes the database.
+    /// The database `start` made, removed again by `stop`.
+    private var temporaryURL: String?
+
+    /// Closes the database; one the host made itself (a temporary SQLite file) is deleted.
     public func stop() async {
         await kernel.closeForTesting()
+        if let temporaryURL { TestDatabase.remove(temporaryURL) }
+        temporaryURL = nil
         started = false
     }
 
@@ -100,6 +106,14 @@ public enum TestDatabase {
         let schema = "t_" + UUID().uuidString.replacing("-", with: "").lowercased().prefix(16)
         try await KernelServer.execute("CREATE SCHEMA \(schema)", storageURL: base)
         return base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+    }
+
+    /// Deletes a temporary SQLite database made by `sqliteURL` (with its WAL and shared-memory
+    /// files); does nothing for other URLs (a PostgreSQL schema goes with its database).
+    public static func remove(_ url: String) {
+        guard url.hasPrefix("sqlite:"), url.contains("/switchboard-tests/") else { return }
+        let path = String(url.dropFirst("sqlite:".count))
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
     /// A new SQLite file under the system temp directory.

@@ -1,4 +1,5 @@
 import Foundation
+import PluginTesting
 import PluginAPI
 @testable import Kernel
 
@@ -28,7 +29,11 @@ final class TestServer: @unchecked Sendable {
 
     private init(kernel: KernelServer) { self.kernel = kernel }
 
-    func stop() async { await kernel.stop() }
+    /// Stops the kernel and deletes its temporary SQLite file, if it used one.
+    func stop() async {
+        await kernel.stop()
+        TestDatabase.remove(kernel.config.storage.url)
+    }
 
     /// A new raw client connected to this server.
     func connect(timeoutMs: Int32 = 5000) throws -> RawClient { try RawClient(port: port, timeoutMs: timeoutMs) }
