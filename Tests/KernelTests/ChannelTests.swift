@@ -59,6 +59,12 @@ struct ChannelTests {
         #expect(payload.contains("\"text\":\"bonjour\""))
         let log = try await server.kernel.services.store.query("SELECT direction, status FROM switchboard_messages")
         #expect(try log.first?.string("direction") == "in")
+        // The same provider id again (a redelivery, a replay) is neither logged nor announced twice.
+        let again = try Self.post(server, "/loopback/inbound?from=%2B212600000001&text=bonjour&id=in-1")
+        #expect(try log.count == 1 && again == "\(try await server.kernel.services.store.query("SELECT id FROM switchboard_messages").first?.int("id") ?? -1)")
+        #expect(try await server.kernel.services.store.query("SELECT id FROM switchboard_messages").count == 1)
+        try await Task.sleep(nanoseconds: 200_000_000)
+        #expect(try await server.kernel.services.store.query("SELECT id FROM loopback_events WHERE name = 'message.received'").count == 1)
         await server.stop()
     }
 

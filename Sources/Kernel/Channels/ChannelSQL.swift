@@ -12,5 +12,6 @@ enum ChannelSQL {
     static let markSent = "UPDATE switchboard_messages SET status = 'sent', provider_id = $2, sent_at = $3, updated_at = $3, error = NULL WHERE id = $1"
     static let markFailed = "UPDATE switchboard_messages SET status = 'failed', error = $2, updated_at = $3 WHERE id = $1"
     static let findByProvider = "SELECT id FROM switchboard_messages WHERE channel = $1 AND provider_id = $2 AND direction = 'out' ORDER BY id LIMIT 1"
+    static let findInbound = "SELECT id FROM switchboard_messages WHERE channel = $1 AND provider_id = $2 AND direction = 'in' ORDER BY id LIMIT 1"
     static let setStatus = "UPDATE switchboard_messages SET status = $2, error = $3, updated_at = $4 WHERE id = $1"
 }

@@ -19,6 +19,10 @@ struct KernelChannels: Channels {
 
     func received(channel: String, from: String, message: ChannelMessage, providerID: String?, receivedAt: Int64?,
                   in db: any SQLConnection) throws -> Int64 {
+        // A provider redelivering (or an operator replaying) the same message is logged and announced once.
+        if let providerID, let existing = try db.query(ChannelSQL.findInbound, [.text(channel), .text(providerID)]).first {
+            return try existing.int("id")
+        }
         let at = receivedAt ?? services.clock.nowMillis
         let rows = try db.query(ChannelSQL.insertInbound, [.text(channel), .text(from), Self.value(message.text), Self.value(message.mediaURL),
                                                           Self.value(message.payload), Self.value(providerID), .integer(at)])

@@ -54,6 +54,7 @@ public protocol Channels: Sendable {
     func send(channel: String, to: PhoneNumber, message: ChannelMessage, in connection: any SQLConnection) throws -> Int64
 
     /// Records an inbound message and publishes `message.received`, in the caller's transaction.
+    /// Idempotent per provider id: a message already logged returns its id and publishes nothing.
     /// `from` is the sender's E.164 phone (or a provider id when the phone is unknown).
     @discardableResult
     func received(channel: String, from: String, message: ChannelMessage, providerID: String?, receivedAt: Int64?,
