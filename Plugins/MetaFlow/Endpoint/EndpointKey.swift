@@ -21,6 +21,11 @@ actor EndpointKey {
     /// The key, loading it when needed.
     func key() throws(FlowEndpointError) -> any PrivateKey {
         if let loaded { return loaded }
+        // Foundation's read errors are long; the two common causes get a plain message.
+        guard FileManager.default.fileExists(atPath: path) else { throw FlowEndpointError(.keyUnavailable, "\(path): no such file") }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw FlowEndpointError(.keyUnavailable, "\(path): not readable by this user")
+        }
         let pem: [UInt8]
         do {
             pem = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
