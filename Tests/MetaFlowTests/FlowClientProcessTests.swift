@@ -104,4 +104,38 @@ struct FlowClientProcessTests {
         #expect(rows.first?.status == "completed")
         #expect(rows.first?.answers == .object(merged))
     }
+
+    /// `switchboard flows keygen` makes a pair that works: the Python client encrypts to its
+    /// public.pem and the server, configured with its passphrase-protected private.pem, answers.
+    @Test func keygenMakesAWorkingPair() async throws {
+        let probe = try ChildProcess.run("python3", ["-c", "import cryptography"])
+        try #require(probe.status == 0, "python3 with the cryptography package is needed (Debian: apt-get install python3-cryptography): \(probe.stderr)")
+        let client = try Fixtures.url("client/flow_client.py").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mf-kg-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ["FLOW_APP_SECRET": Self.appSecret, "FLOW_KEY_PASSPHRASE": Self.passphrase]
+        let binary = try ChildProcess.builtBinary("switchboard")
+
+        let keygen = try ChildProcess.run(binary, ["flows", "keygen", "--out", dir.path, "--passphrase-env", "FLOW_KEY_PASSPHRASE"], environment: env)
+        try #require(keygen.status == 0, "keygen: \(keygen.stderr)")
+        #expect(keygen.stdout.hasPrefix("-----BEGIN PUBLIC KEY-----"))
+        #expect(keygen.stdout.contains("/whatsapp_business_encryption"))
+        #expect(!keygen.stdout.contains(Self.passphrase))
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("private.pem").path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        // A second run never overwrites the key.
+        #expect(try ChildProcess.run(binary, ["flows", "keygen", "--out", dir.path]).status == 1)
+
+        let configURL = dir.appendingPathComponent("plugins.json")
+        try Self.config(dir: dir).write(to: configURL, atomically: true, encoding: .utf8)
+        let server = try ChildProcess(binary, ["serve", "--config", configURL.path, "--port", "0"], environment: env)
+        let port = try server.waitForPort()
+        let walk = try ChildProcess.run("python3", [client, "walk", "--url", "http://127.0.0.1:\(port)/metaflow/endpoint",
+                                                    "--public-key", dir.appendingPathComponent("public.pem").path, "--app-secret-env", "FLOW_APP_SECRET"],
+                                        environment: env, stdin: Data(#"[{"version":"3.0","action":"INIT","flow_token":"kg-1"}]"#.utf8))
+        server.stop()
+        #expect(walk.status == 0, "walk: \(walk.stdout) \(walk.stderr)")
+        let result = try JSONText.decode(JSONValue.self, from: Array(walk.stdout.utf8))
+        #expect(result.objectValue?["answer"] == .screen("QUESTION_ONE", data: ["title": .string("How was it?")]))
+    }
 }
