@@ -67,6 +67,14 @@ let package = Package(
             path: "Tests/KernelTests",
             resources: [.copy("Fixtures")]
         ),
+        // The Flow endpoint: the shared vectors in-process and over loopback, and a Python client
+        // (`cryptography`) against the built binary, which is why `switchboard` is a dependency.
+        .testTarget(
+            name: "MetaFlowTests",
+            dependencies: ["MetaFlow", "PluginAPI", "PluginTesting", "Kernel", "switchboard"],
+            path: "Tests/MetaFlowTests",
+            resources: [.copy("Fixtures")]
+        ),
     ] + plugins.map { name in
         // Integration plugins: PluginAPI only (explicit path: `Plugins/` is also SwiftPM's folder for package plugins).
         .target(name: name, dependencies: ["PluginAPI"], path: "Plugins/\(name)", swiftSettings: strict)

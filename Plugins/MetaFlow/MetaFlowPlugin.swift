@@ -1,18 +1,55 @@
 import PluginAPI
 
-/// WhatsApp Flows: encrypted data endpoint, Cloud API webhook and channel, Flow sending, survey responses.
+/// WhatsApp Flows: the encrypted Flow data endpoint and the survey responses it stores.
 ///
-/// Not built yet: its issue lands the routes, webhooks, jobs and strategies. Until then it
-/// accepts only an empty config and registers nothing, so enabling it changes nothing.
+/// Registers, when enabled: migration 1 (`metaflow_responses`, `metaflow_tokens`); a
+/// `phone.resolved` subscription that fills a response's phone; and, when a private key or
+/// flows are configured, `POST /metaflow/endpoint/:flow` and `POST /metaflow/endpoint`.
+/// The Cloud API webhook, the channel and sending arrive with their parts of the issue.
 public struct MetaFlowPlugin: Plugin {
     public static let id = "metaflow"
-    public static let summary = "WhatsApp Flows: encrypted data endpoint, Cloud API webhook and channel, Flow sending, survey responses (not implemented yet: registers nothing)"
+    public static let summary = "WhatsApp Flows: encrypted Flow data endpoint and survey responses"
 
-    struct Config: Decodable {}
+    let context: any PluginContext
+    let config: MetaFlowConfig
+    let endpoint: FlowEndpoint?
 
+    /// Decodes and validates the config; reads no file (the private key is loaded by `start()`).
     public init(context: any PluginContext) throws {
-        _ = try context.config(Config.self)
+        self.context = context
+        config = try context.config(MetaFlowConfig.self)
+        try config.validate(root: "plugins.\(Self.id).config")
+        endpoint = Self.makeEndpoint(config, context: context)
     }
 
-    public func register(_ registrar: any Registrar) throws {}
+    /// Declares the migration, the subscription and the endpoint routes; performs no I/O.
+    public func register(_ registrar: any Registrar) throws {
+        registrar.migration(1, ResponseSQL.migration1)
+        let resolved = PhoneResolvedHandler(store: context.store, clock: context.clock)
+        registrar.subscribe("phone.resolved") { event in try await resolved.handle(event) }
+        guard let endpoint else { return }
+        registrar.route(.post, "/endpoint/:flow") { request in try await endpoint.handle(request) }
+        registrar.route(.post, "/endpoint") { request in try await endpoint.handle(request) }
+    }
+
+    /// Loads the private key, so a missing file or a wrong passphrase stops the boot.
+    public func start() async throws {
+        guard let endpoint else { return }
+        do {
+            _ = try await endpoint.key.key()
+        } catch {
+            throw ConfigError(path: "plugins.\(Self.id).config.private_key_path", error.message)
+        }
+    }
+
+    private static func makeEndpoint(_ config: MetaFlowConfig, context: any PluginContext) -> FlowEndpoint? {
+        // `validate` made these present whenever the endpoint is enabled.
+        guard config.endpointEnabled, let secret = config.appSecret, let path = config.privateKeyPath, let flows = config.flows else { return nil }
+        let responses = ResponseStore(store: context.store, phones: context.phones, log: context.log)
+        return FlowEndpoint(
+            appSecret: Array(secret.utf8), flows: flows, defaultFlow: config.defaultFlowName,
+            policy: ResponseStore.TokenPolicy(strict: config.strictTokens ?? false, ttlMillis: config.tokenTTL?.milliseconds),
+            key: EndpointKey(path: path, passphrase: config.privateKeyPassphrase, crypto: context.crypto),
+            responses: responses, crypto: context.crypto, clock: context.clock, log: context.log, metrics: context.metrics)
+    }
 }

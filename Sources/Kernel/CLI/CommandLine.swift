@@ -50,6 +50,7 @@ enum CommandLineParser {
         "phones assign": CommandSpec(options: ["config", "note", "region"], flags: ["json"], arguments: 2...2, argumentName: "SUBJECT PHONE"),
         "phones normalize": CommandSpec(options: ["config", "region"], flags: ["json"], arguments: 1...CommandSpec.unbounded,
                                         argumentName: "NUMBER"),
+        "flows keygen": CommandSpec(options: ["out", "passphrase-env"]),
         "version": CommandSpec(options: []),
         "help": CommandSpec(options: []),
     ]
@@ -59,6 +60,7 @@ enum CommandLineParser {
         "inbox": ["list", "show", "replay"],
         "jobs": ["list", "retry"],
         "phones": ["report", "pending", "show", "assign", "normalize"],
+        "flows": ["keygen"],
     ]
 
     /// The first words a command line may start with.
@@ -137,6 +139,7 @@ enum CommandLineParser {
       phones assign  give a subject a phone by hand (settles a conflict)
       phones normalize
                      normalise phone numbers to E.164 (or say why not); - reads stdin
+      flows keygen   make the WhatsApp Flows endpoint's RSA key pair and show how to upload it
       version        print the version
       help           print this help
 
@@ -172,6 +175,18 @@ enum CommandLineParser {
             """
         case "version":
             return "usage: switchboard version\n\nPrints the version."
+        case "flows", "flows keygen":
+            return """
+            usage: switchboard flows keygen --out DIR [--passphrase-env VAR]
+
+              --out DIR             where to write private.pem (mode 0600; an existing one is never
+                                    overwritten) and public.pem
+              --passphrase-env VAR  encrypt the private key with the passphrase in environment variable VAR
+                                    (PKCS#8, AES-256-CBC); without it the key is stored unencrypted
+
+            A 2048-bit RSA key pair for the WhatsApp Flows data endpoint (plugins.metaflow.config.private_key_path).
+            Prints the public key, the Graph API call that uploads it, and the config lines to use.
+            """
         default:
             return StorageCommandHelp.text(for: command) ?? PhonesCommandHelp.text(for: command) ?? usage
         }

@@ -8,7 +8,8 @@ struct PhoneSubjectRow {
     """
     static let bySubject = "SELECT \(columns) FROM switchboard_phone_subjects s JOIN switchboard_phone_keys k ON k.id = s.key_id WHERE s.subject = $1"
     static let byID = "SELECT \(columns) FROM switchboard_phone_subjects s JOIN switchboard_phone_keys k ON k.id = s.key_id WHERE s.id = $1"
-    static let inGroup = "SELECT \(columns) FROM switchboard_phone_subjects s JOIN switchboard_phone_keys k ON k.id = s.key_id WHERE k.group_id = $1"
+    /// In id order, so concurrent transactions settling one group lock its rows in the same order (no deadlock).
+    static let inGroup = "SELECT \(columns) FROM switchboard_phone_subjects s JOIN switchboard_phone_keys k ON k.id = s.key_id WHERE k.group_id = $1 ORDER BY s.id"
 
     var id: Int64
     var subject: String

@@ -122,4 +122,62 @@ struct PhoneSimulationTests {
         #expect(unresolved.items.allSatisfy { !Self.getsEvidence(Int($0.resolution.subject.split(separator: "/").last ?? "") ?? 1) })
         await host.stop()
     }
+
+    /// The same kinds of operations from 16 tasks at once (webhooks processed in parallel,
+    /// several instances): no operation fails for good, and no subject gets a wrong number.
+    @Test(arguments: TestStorage.backends)
+    func concurrentArrivalsNeverAttachAWrongNumber(backend: String) async throws {
+        let host = try await S.host(backend)
+        let phones = host.phones
+        let store = host.store
+        var rng = SeededGenerator(state: 7)
+        let operations = Self.operations(&rng).filter {
+            if case .register(let i, _) = $0 { return i < 300 }
+            if case .link(let i) = $0 { return i < 300 }
+            if case .evidence(let i, _, _) = $0 { return i < 300 }
+            return false
+        }
+        let numbers = try (0..<300).map { try phones.normalize(Self.phone($0), region: nil) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let lanes = 16
+            for lane in 0..<lanes {
+                let mine = stride(from: lane, to: operations.count, by: lanes).map { operations[$0] }
+                group.addTask {
+                    for operation in mine {
+                        // A job would be retried after a conflict (deadlock, busy); so are these.
+                        for attempt in 1...5 {
+                            do {
+                                switch operation {
+                                case .register(let i, _):
+                                    _ = try await phones.resolve(key: Self.token(i), subject: Self.subject(i))
+                                case .link(let i):
+                                    try await store.write { db in try phones.link(Self.wamid(i), Self.token(i), in: db) }
+                                case .evidence(let i, let viaWamid, let source):
+                                    try await store.write { db in
+                                        try phones.learn(key: viaWamid ? Self.wamid(i) : Self.token(i), phone: numbers[i], source: source,
+                                                         kind: .observed, note: nil, in: db)
+                                    }
+                                }
+                                break
+                            } catch let error as StorageError where error.kind == .conflict && attempt < 5 {
+                                continue
+                            }
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let rows = try await host.query("SELECT subject, status, phone FROM switchboard_phone_subjects")
+        #expect(rows.count == 300)
+        for row in rows {
+            let subject = try row.string("subject")
+            guard let i = Int(subject.split(separator: "/").last ?? "") else { continue }
+            let phone = try row.optionalString("phone")
+            let status = try row.string("status")
+            if let phone { #expect(phone == Self.phone(i), "\(subject) got another subject's number") }
+            if Self.getsEvidence(i) { #expect(phone == Self.phone(i) && status == "resolved", "\(subject) left without its number") }
+        }
+        await host.stop()
+    }
 }

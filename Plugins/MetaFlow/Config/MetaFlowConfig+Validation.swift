@@ -1,0 +1,63 @@
+import PluginAPI
+
+extension MetaFlowConfig {
+    /// Whether the Flow data endpoint is configured: a private key or any flow enables it.
+    var endpointEnabled: Bool { privateKeyPath != nil || !(flows ?? [:]).isEmpty }
+
+    /// Checks what the strict decoder cannot: keys the enabled features need, and that names
+    /// refer to things that exist. Errors name the JSON path (`plugins.metaflow.config.flows.survey.first_screen`).
+    func validate(root: String) throws {
+        if let ttl = tokenTTL, ttl.milliseconds <= 0 { throw ConfigError(path: "\(root).token_ttl", "must be longer than 0s") }
+        if let url = graphBaseURL, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
+            throw ConfigError(path: "\(root).graph_base_url", "expected an http:// or https:// URL")
+        }
+        guard endpointEnabled else {
+            if let defaultFlow { throw ConfigError(path: "\(root).default_flow", "names flow \"\(defaultFlow)\" but no flows are configured") }
+            return
+        }
+        let why = "required by the Flow endpoint (private_key_path or flows is set)"
+        guard let appSecret, !appSecret.isEmpty else { throw ConfigError(path: "\(root).app_secret", why) }
+        guard let privateKeyPath, !privateKeyPath.isEmpty else { throw ConfigError(path: "\(root).private_key_path", why) }
+        guard let flows, !flows.isEmpty else { throw ConfigError(path: "\(root).flows", "\(why): configure at least one flow") }
+        for (name, flow) in flows.sorted(by: { $0.key < $1.key }) {
+            try flow.validate(path: "\(root).flows.\(name)", name: name)
+        }
+        if let defaultFlow, flows[defaultFlow] == nil {
+            throw ConfigError(path: "\(root).default_flow", "no flow named \"\(defaultFlow)\" (flows: \(flows.keys.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    /// The flow `/metaflow/endpoint` serves: `default_flow`, or the only flow there is.
+    var defaultFlowName: String? {
+        if let defaultFlow { return defaultFlow }
+        guard let flows, flows.count == 1 else { return nil }
+        return flows.keys.first
+    }
+}
+
+extension FlowDefinition {
+    func validate(path: String, name: String) throws {
+        // The name is a URL segment of /metaflow/endpoint/<name>.
+        guard !name.isEmpty, name.utf8.allSatisfy(Self.isNameByte) else {
+            throw ConfigError(path: path, "a flow name must be letters, digits, '-' or '_'")
+        }
+        guard !screens.isEmpty else { throw ConfigError(path: "\(path).screens", "a flow needs at least one screen") }
+        if screens[ScreenDefinition.success] != nil {
+            throw ConfigError(path: "\(path).screens.\(ScreenDefinition.success)", "SUCCESS is reserved: it completes the flow")
+        }
+        guard screens[firstScreen] != nil else {
+            throw ConfigError(path: "\(path).first_screen", "no screen \"\(firstScreen)\" in screens (\(screens.keys.sorted().joined(separator: ", ")))")
+        }
+        for (id, screen) in screens.sorted(by: { $0.key < $1.key }) {
+            guard !id.isEmpty else { throw ConfigError(path: "\(path).screens", "a screen id cannot be empty") }
+            if let next = screen.next, next != ScreenDefinition.success, screens[next] == nil {
+                throw ConfigError(path: "\(path).screens.\(id).next", "no screen \"\(next)\" (use SUCCESS to complete the flow)")
+            }
+        }
+    }
+
+    private static func isNameByte(_ c: UInt8) -> Bool {
+        (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+            || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
+    }
+}
