@@ -3,9 +3,10 @@ import PluginAPI
 /// WhatsApp Flows: the encrypted Flow data endpoint and the survey responses it stores.
 ///
 /// Registers, when enabled: migration 1 (`metaflow_responses`, `metaflow_tokens`); a
-/// `phone.resolved` subscription that fills a response's phone; and, when a private key or
-/// flows are configured, `POST /metaflow/endpoint/:flow` and `POST /metaflow/endpoint`.
-/// The Cloud API webhook, the channel and sending arrive with their parts of the issue.
+/// `phone.resolved` subscription that fills a response's phone; when a private key or flows
+/// are configured, `POST /metaflow/endpoint/:flow` and `POST /metaflow/endpoint`; when a
+/// `verify_token` is configured, the Cloud API webhook `GET|POST /metaflow/webhook`.
+/// The channel and sending arrive with their parts of the issue.
 public struct MetaFlowPlugin: Plugin {
     public static let id = "metaflow"
     public static let summary = "WhatsApp Flows: encrypted Flow data endpoint and survey responses"
@@ -27,6 +28,7 @@ public struct MetaFlowPlugin: Plugin {
         registrar.migration(1, ResponseSQL.migration1)
         let resolved = PhoneResolvedHandler(store: context.store, clock: context.clock)
         registrar.subscribe("phone.resolved") { event in try await resolved.handle(event) }
+        if let webhook = makeWebhook() { webhook.register(registrar) }
         guard let endpoint else { return }
         registrar.route(.post, "/endpoint/:flow") { request in try await endpoint.handle(request) }
         registrar.route(.post, "/endpoint") { request in try await endpoint.handle(request) }
@@ -40,6 +42,14 @@ public struct MetaFlowPlugin: Plugin {
         } catch {
             throw ConfigError(path: "plugins.\(Self.id).config.private_key_path", error.message)
         }
+    }
+
+    /// The Cloud API webhook, when `verify_token` is configured (validation made `app_secret` present too).
+    private func makeWebhook() -> CloudWebhookRoutes? {
+        guard config.webhookEnabled, let secret = config.appSecret, let verifyToken = config.verifyToken else { return nil }
+        let processor = CloudWebhookProcessor(store: context.store, phones: context.phones, channels: context.channels, log: context.log,
+                                              clock: context.clock, defaultFlow: config.defaultFlowName)
+        return CloudWebhookRoutes(appSecret: secret, verifyToken: verifyToken, crypto: context.crypto, processor: processor)
     }
 
     private static func makeEndpoint(_ config: MetaFlowConfig, context: any PluginContext) -> FlowEndpoint? {

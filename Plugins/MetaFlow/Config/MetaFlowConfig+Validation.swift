@@ -4,9 +4,17 @@ extension MetaFlowConfig {
     /// Whether the Flow data endpoint is configured: a private key or any flow enables it.
     var endpointEnabled: Bool { privateKeyPath != nil || !(flows ?? [:]).isEmpty }
 
+    /// Whether the Cloud API webhook is configured: a `verify_token` enables it.
+    var webhookEnabled: Bool { verifyToken != nil }
+
     /// Checks what the strict decoder cannot: keys the enabled features need, and that names
     /// refer to things that exist. Errors name the JSON path (`plugins.metaflow.config.flows.survey.first_screen`).
     func validate(root: String) throws {
+        if webhookEnabled {
+            let why = "required by the Cloud API webhook (verify_token is set)"
+            guard let verifyToken, !verifyToken.isEmpty else { throw ConfigError(path: "\(root).verify_token", "must not be empty") }
+            guard let appSecret, !appSecret.isEmpty else { throw ConfigError(path: "\(root).app_secret", why) }
+        }
         if let ttl = tokenTTL, ttl.milliseconds <= 0 { throw ConfigError(path: "\(root).token_ttl", "must be longer than 0s") }
         if let url = graphBaseURL, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
             throw ConfigError(path: "\(root).graph_base_url", "expected an http:// or https:// URL")

@@ -13,7 +13,8 @@ import PluginAPI
 /// - statuses update the message log (`channels.status`); `errors[]` are logged.
 ///
 /// All of one delivery is written in one transaction; a replay changes nothing twice (the
-/// message log is idempotent per provider id, evidence per key and source).
+/// message log is idempotent per provider id, evidence per key and source, and a completed
+/// response's answers merge to the same record).
 struct CloudWebhookProcessor: Sendable {
     static let channel = "whatsapp_cloud"
     static let nfmSource = "metaflow.nfm_reply"
@@ -23,7 +24,9 @@ struct CloudWebhookProcessor: Sendable {
     let phones: any Phones
     let channels: any Channels
     let log: any Logger
-    let answers: any FlowAnswersSink
+    let clock: any TimeSource
+    /// The flow a reply's record is filed under when we did not issue its token.
+    let defaultFlow: String?
 
     struct Malformed: Error, CustomStringConvertible {
         var description: String
@@ -41,8 +44,9 @@ struct CloudWebhookProcessor: Sendable {
         let rawEntries = (raw as? [String: Any])?["entry"] as? [Any] ?? []
         let phones = self.phones
         let channels = self.channels
-        let answers = self.answers
         let log = self.log
+        let now = clock.nowMillis
+        let defaultFlow = self.defaultFlow
         let work = try Self.plan(payload, rawEntries: rawEntries, phones: phones, log: log)
         try await store.write { db in
             for message in work.messages {
@@ -52,8 +56,11 @@ struct CloudWebhookProcessor: Sendable {
                     try phones.learn(key: .bsuid(user), phone: phone, source: Self.contactSource, in: db)
                 }
                 guard let flow = message.flow else { continue }
-                let subject = try answers.complete(token: flow.token, answersJSON: flow.answersJSON, in: db)
-                _ = try phones.track(key: .flowToken(flow.token), subject: subject, in: db)
+                // The record the endpoint started (or a new one: Flows without an endpoint answer only here),
+                // completed with the reply's answers; a new record is registered for phone resolution.
+                let flowName = try db.queryOne(CloudWebhookSQL.issuedFlow, flow.token)?.string("flow") ?? defaultFlow ?? "unknown"
+                _ = try ResponseStore.upsert(flow: flowName, token: flow.token, change: .complete(flow.answers), now: now, phones: phones,
+                                             log: log, in: db)
                 if let wamid = message.repliesTo { try phones.link(.flowToken(flow.token), .waMessageID(wamid), in: db) }
                 if let phone = message.phone {
                     try phones.learn(key: .flowToken(flow.token), phone: phone, source: Self.nfmSource, in: db)
@@ -78,7 +85,7 @@ struct CloudWebhookProcessor: Sendable {
         var json: String?
         var at: Int64?
         var repliesTo: String?
-        var flow: (token: String, answersJSON: String)?
+        var flow: (token: String, answers: [String: JSONValue])?
     }
 
     struct StatusUpdate {
@@ -134,7 +141,7 @@ struct CloudWebhookProcessor: Sendable {
         if let raw, let data = try? JSONSerialization.data(withJSONObject: raw, options: [.sortedKeys, .withoutEscapingSlashes]) {
             json = String(decoding: data, as: UTF8.self)
         }
-        var flow: (String, String)?
+        var flow: (String, [String: JSONValue])?
         if let reply = message.interactive?.nfmReply {
             flow = try flowAnswers(reply, messageID: message.id)
         }
@@ -143,17 +150,15 @@ struct CloudWebhookProcessor: Sendable {
                               flow: flow)
     }
 
-    /// The `flow_token` and the answers (every other key) of an `nfm_reply`'s `response_json`.
-    static func flowAnswers(_ reply: CloudWebhookPayload.FlowReply, messageID: String?) throws -> (String, String)? {
+    /// The `flow_token` and the answers (every other key) of an `nfm_reply`'s `response_json`;
+    /// nil when it carries no token (some clients omit it).
+    static func flowAnswers(_ reply: CloudWebhookPayload.FlowReply, messageID: String?) throws -> (String, [String: JSONValue])? {
         guard let text = reply.responseJSON,
-              let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+              var answers = try? JSONText.decode([String: JSONValue].self, from: Array(text.utf8)) else {
             throw PermanentJobError("nfm_reply \(messageID ?? "") has no JSON object in response_json")
         }
-        guard let token = object["flow_token"] as? String, !token.isEmpty else { return nil }
-        var answers = object
-        answers.removeValue(forKey: "flow_token")
-        let data = try JSONSerialization.data(withJSONObject: answers, options: [.sortedKeys, .withoutEscapingSlashes])
-        return (token, String(decoding: data, as: UTF8.self))
+        guard case .string(let token)? = answers.removeValue(forKey: "flow_token"), !token.isEmpty else { return nil }
+        return (token, answers)
     }
 }
 
