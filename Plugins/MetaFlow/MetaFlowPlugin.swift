@@ -14,6 +14,8 @@ public struct MetaFlowPlugin: Plugin {
     let context: any PluginContext
     let config: MetaFlowConfig
     let endpoint: FlowEndpoint?
+    /// `token_pattern`, parsed (validated by `init`).
+    let tokenPattern: TokenPattern?
 
     /// Decodes and validates the config; reads no file (the private key is loaded by `start()`).
     public init(context: any PluginContext) throws {
@@ -21,6 +23,11 @@ public struct MetaFlowPlugin: Plugin {
         config = try context.config(MetaFlowConfig.self)
         try config.validate(root: "plugins.\(Self.id).config")
         endpoint = Self.makeEndpoint(config, context: context)
+        do {
+            tokenPattern = try config.tokenPattern.map(TokenPattern.init)
+        } catch {
+            throw ConfigError(path: "plugins.\(Self.id).config.token_pattern", error.description)
+        }
     }
 
     /// Declares the migration, the subscription and the endpoint routes; performs no I/O.
@@ -29,6 +36,7 @@ public struct MetaFlowPlugin: Plugin {
         let resolved = PhoneResolvedHandler(store: context.store, clock: context.clock)
         registrar.subscribe("phone.resolved") { event in try await resolved.handle(event) }
         if let webhook = makeWebhook() { webhook.register(registrar) }
+        MetaFlowStrategies(store: context.store, phones: context.phones, pattern: tokenPattern).register(registrar)
         guard let endpoint else { return }
         registrar.route(.post, "/endpoint/:flow") { request in try await endpoint.handle(request) }
         registrar.route(.post, "/endpoint") { request in try await endpoint.handle(request) }
