@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "PluginAPITests", dependencies: ["PluginAPI"], path: "Tests/PluginAPITests"),
         .testTarget(name: "PluginTestingTests", dependencies: ["PluginTesting", "PluginAPI", "TestPlugins"], path: "Tests/PluginTestingTests"),
         // Runs the built binary as a child process; depends on it so `swift build --build-tests` builds it.
-        .testTarget(name: "SwitchboardCLITests", dependencies: ["switchboard", "switchboard-test-host", "PluginTesting", "TestPlugins", "PluginAPI"],
+        .testTarget(name: "SwitchboardCLITests", dependencies: ["switchboard", "switchboard-test-host", "PluginTesting", "TestPlugins", "PluginAPI", "MetaFlow"],
                     path: "Tests/SwitchboardCLITests"),
         .testTarget(
             name: "KernelTests",

@@ -37,6 +37,8 @@ public struct MetaFlowPlugin: Plugin {
         registrar.subscribe("phone.resolved") { event in try await resolved.handle(event) }
         if let webhook = makeWebhook() { webhook.register(registrar) }
         MetaFlowStrategies(store: context.store, phones: context.phones, pattern: tokenPattern).register(registrar)
+        let context = self.context
+        ResponseRoutes(store: context.store, clock: context.clock, authorized: { context.adminAuthorized($0) }).register(registrar)
         guard let endpoint else { return }
         registrar.route(.post, "/endpoint/:flow") { request in try await endpoint.handle(request) }
         registrar.route(.post, "/endpoint") { request in try await endpoint.handle(request) }

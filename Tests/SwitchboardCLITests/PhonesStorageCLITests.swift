@@ -1,4 +1,5 @@
 import Foundation
+import MetaFlow
 import PluginAPI
 import PluginTesting
 import Testing
@@ -104,5 +105,57 @@ struct PhonesStorageCLITests {
         #expect(result.status == status, "\(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+}
+
+/// `switchboard responses export --csv` over a database holding MetaFlow responses (filled
+/// through the plugin's own route code in-process), as an operator runs it.
+@Suite("switchboard responses export", .serialized)
+struct ResponsesExportCLITests {
+    static func seeded() async throws -> URL {
+        let dir = try BinaryRunner.configDirectory("{}")
+        let json = #"{"storage": {"url": "sqlite:\#(dir.path)/switchboard.db"}, "plugins": {"metaflow": {"enabled": true, "config": {}}}}"#
+        try json.write(to: dir.appendingPathComponent("plugins.json"), atomically: true, encoding: .utf8)
+        let host = try PluginTestHost(plugins: [MetaFlowPlugin.self], config: json, storageURL: "sqlite:\(dir.path)/switchboard.db")
+        try await host.start()
+        try await host.store.write { db in
+            try db.execute("""
+                INSERT INTO metaflow_responses (flow, flow_token, phone, phone_source, answers, status, created_at, updated_at, completed_at)
+                VALUES ('survey', 'ft_1', '+212610059159', 'metaflow.nfm_reply', '{"q1":"4","q2":["a","b"]}', 'completed', 1790000000000, 1790000000000, 1790000000000),
+                       ('feedback', 'ft_2', NULL, NULL, '{"q1":"yes, really"}', 'in_progress', 1790000000001, 1790000000001, NULL)
+                """)
+        }
+        await host.stop()
+        return dir
+    }
+
+    @Test func exportsCSVToStdoutAndToAFile() async throws {
+        let dir = try await Self.seeded()
+        let all = try BinaryRunner.run(["responses", "export", "--csv"], directory: dir)
+        #expect(all.status == 0, "\(all.stderr)")
+        // (Reading stdout as UTF-8 text drops the byte-order mark; the file below keeps it.)
+        #expect(all.stdout.hasPrefix("id,flow,flow_token,phone_number,phone_source,status,created_at,completed_at,q1,q2\r\n"))
+        #expect(all.stdout.contains("+212610059159,metaflow.nfm_reply,completed"))
+        #expect(all.stdout.contains(",\"yes, really\","))
+        let one = try BinaryRunner.run(["responses", "export", "--csv", "--flow", "feedback", "--out", "out.csv"], directory: dir)
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stdout == "wrote 1 responses to out.csv\n")
+        let bytes = try Data(contentsOf: dir.appendingPathComponent("out.csv"))
+        #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        let written = String(decoding: bytes, as: UTF8.self)
+        #expect(written.contains("ft_2") && !written.contains("ft_1"))
+    }
+
+    @Test func badFiltersAndAMissingPluginAreOneLineErrors() async throws {
+        let dir = try await Self.seeded()
+        let bad = try BinaryRunner.run(["responses", "export", "--csv", "--since", "yesterday"], directory: dir)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("since: expected an RFC 3339 time"))
+        let noCSV = try BinaryRunner.run(["responses", "export"], directory: dir)
+        #expect(noCSV.status == 2)
+        let other = try BinaryRunner.configDirectory(#"{"plugins": {}}"#)
+        let disabled = try BinaryRunner.run(["responses", "export", "--csv"], directory: other)
+        #expect(disabled.status == 2)
+        #expect(disabled.stderr.contains("the metaflow plugin is not enabled"))
     }
 }

@@ -51,6 +51,7 @@ enum CommandLineParser {
         "phones normalize": CommandSpec(options: ["config", "region"], flags: ["json"], arguments: 1...CommandSpec.unbounded,
                                         argumentName: "NUMBER"),
         "flows keygen": CommandSpec(options: ["out", "passphrase-env"]),
+        "responses export": CommandSpec(options: ["config", "flow", "since", "status", "out"], flags: ["csv"]),
         "version": CommandSpec(options: []),
         "help": CommandSpec(options: []),
     ]
@@ -61,6 +62,7 @@ enum CommandLineParser {
         "jobs": ["list", "retry"],
         "phones": ["report", "pending", "show", "assign", "normalize"],
         "flows": ["keygen"],
+        "responses": ["export"],
     ]
 
     /// The first words a command line may start with.
@@ -140,6 +142,8 @@ enum CommandLineParser {
       phones normalize
                      normalise phone numbers to E.164 (or say why not); - reads stdin
       flows keygen   make the WhatsApp Flows endpoint's RSA key pair and show how to upload it
+      responses export
+                     the MetaFlow survey responses as CSV (filters: flow, since, status)
       version        print the version
       help           print this help
 
@@ -186,6 +190,19 @@ enum CommandLineParser {
 
             A 2048-bit RSA key pair for the WhatsApp Flows data endpoint (plugins.metaflow.config.private_key_path).
             Prints the public key, the Graph API call that uploads it, and the config lines to use.
+            """
+        case "responses", "responses export":
+            return """
+            usage: switchboard responses export --csv [--flow F] [--since TIME] [--status S] [--out FILE] [--config FILE]
+
+              --flow F         only responses of flow F
+              --since TIME     created since TIME: RFC 3339 (2026-11-22T10:00:00Z) or a duration ago (30m, 2h, 7d)
+              --status S       in_progress or completed
+              --out FILE       write to FILE instead of stdout
+
+            The MetaFlow survey responses as CSV, what GET /metaflow/responses.csv serves: UTF-8 with a BOM,
+            fixed columns then one column per answer key. Needs the metaflow plugin enabled in the config.
+            \(StorageCommandHelp.storageNote)
             """
         default:
             return StorageCommandHelp.text(for: command) ?? PhonesCommandHelp.text(for: command) ?? usage

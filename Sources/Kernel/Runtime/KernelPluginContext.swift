@@ -17,6 +17,13 @@ struct KernelPluginContext: PluginContext {
     var events: any EventBus { ServicesEventBus(services: services) }
     var channels: any Channels { KernelChannels(services: services) }
     let phones: any Phones
+    let adminCheck: AdminTokenCheck
+
+    /// The admin token, or the operator's own CLI calling a plugin route in-process
+    /// (`PluginRouteCall`: an address no socket can have).
+    func adminAuthorized(_ request: Request) -> Bool {
+        request.remoteAddress == PluginRouteCall.inProcessAddress || adminCheck.authorizes(request)
+    }
 
     func config<C: Decodable>(_ type: C.Type) throws -> C {
         try StrictDecoder.decode(type, from: entry.config, path: "plugins.\(pluginID).config")

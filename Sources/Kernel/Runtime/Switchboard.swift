@@ -54,6 +54,8 @@ public enum Switchboard {
                 return try await PhonesCommand.run(parsed, file: configFile, plugins: plugins, environment: environment)
             case "phones normalize":
                 return try PhonesNormalizeCommand.run(parsed, plugins: plugins, environment: environment)
+            case "responses export":
+                return try await ResponsesCommand.run(parsed, file: configFile, plugins: plugins, environment: environment)
             case "flows keygen":
                 return try FlowsCommand.run(parsed, environment: environment)
             default:
