@@ -39,7 +39,8 @@ struct KernelBuilder {
             guard let entry = config.plugins[type.id], entry.enabled else { continue }
             let context = KernelPluginContext(pluginID: type.id, entry: entry, log: log.with(plugin: type.id), services: services,
                                               metrics: PluginMetrics(registry: metrics, prefix: "switchboard_\(type.id)_"),
-                                              phones: KernelPhones(services: services, normalizer: normalizer))
+                                              phones: KernelPhones(services: services, normalizer: normalizer),
+                                              adminCheck: AdminTokenCheck(token: config.admin.token, crypto: services.crypto))
             let plugin = try type.init(context: context)
             let registrar = PluginRegistrar(pluginID: type.id)
             do {

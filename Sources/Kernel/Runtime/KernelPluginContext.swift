@@ -17,6 +17,9 @@ struct KernelPluginContext: PluginContext {
     var events: any EventBus { ServicesEventBus(services: services) }
     var channels: any Channels { KernelChannels(services: services) }
     let phones: any Phones
+    let adminCheck: AdminTokenCheck
+
+    func adminAuthorized(_ request: Request) -> Bool { adminCheck.authorizes(request) }
 
     func config<C: Decodable>(_ type: C.Type) throws -> C {
         try StrictDecoder.decode(type, from: entry.config, path: "plugins.\(pluginID).config")

@@ -43,6 +43,16 @@ public protocol PluginContext: Sendable {
     /// response size cap; error statuses are returned, transport failures thrown as
     /// `OutboundHTTPError`. Shared by all plugins; closed when the kernel stops.
     var http: any HTTPClient { get }
+
+    /// Whether `request` carries the kernel's admin token (`Authorization: Bearer <admin.token>`),
+    /// compared in constant time; false when no token is configured. For plugin routes that
+    /// are admin operations (sending Flows), so plugins never see the token itself.
+    func adminAuthorized(_ request: Request) -> Bool
+}
+
+extension PluginContext {
+    /// Contexts that know no admin token authorize nothing.
+    public func adminAuthorized(_ request: Request) -> Bool { false }
 }
 
 /// A source of wall-clock time.
