@@ -22,8 +22,9 @@ struct SendTests {
         return await waiter.value
     }
 
-    @Test func singleSendStoresTheTokenBeforeTheCallAndAnswersSent() async throws {
-        let host = try await SendHost.start()
+    @Test(arguments: EndpointHost.backends)
+    func singleSendStoresTheTokenBeforeTheCallAndAnswersSent(backend: String) async throws {
+        let host = try await SendHost.start(backend: backend)
         defer { Task { await host.stop() } }
         let store = host.kernel.store
         let storedAtCall = Mutex<[Bool]>([])
@@ -174,8 +175,9 @@ struct SendTests {
         #expect(try await host.statusCounts() == ["failed": 1])
     }
 
-    @Test func bulkCSVSkipsBadRowsAndDuplicatesKeepsTheRateLimitAndReRunsSendNothingTwice() async throws {
-        let host = try await SendHost.start()
+    @Test(arguments: EndpointHost.backends)
+    func bulkCSVSkipsBadRowsAndDuplicatesKeepsTheRateLimitAndReRunsSendNothingTwice(backend: String) async throws {
+        let host = try await SendHost.start(backend: backend)
         defer { Task { await host.stop() } }
         var csv = "phone_number,customer_name\n"
         for i in 0..<100 { csv += "+55119876\(String(format: "%05d", 10000 + i)),Customer \(i)\n" }
