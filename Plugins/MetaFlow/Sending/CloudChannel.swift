@@ -23,7 +23,7 @@ struct CloudChannel: Sendable {
         do {
             wamid = try await post(message, delivery: delivery)
         } catch {
-            try await recordFailure(error, delivery: delivery)
+            await recordFailure(error, delivery: delivery)
             throw error
         }
         await recordSent(wamid: wamid, flowToken: message.flowToken, delivery: delivery)
@@ -45,8 +45,9 @@ struct CloudChannel: Sendable {
     }
 
     /// Alerts on token and permission errors; marks the token row failed when this was the
-    /// last try (a permanent error, or the last attempt).
-    private func recordFailure(_ error: any Error, delivery: ChannelDelivery) async throws {
+    /// last try (a permanent error, or the last attempt). A storage failure here is logged,
+    /// not thrown: it must not turn a permanent refusal into a retry that sends again.
+    private func recordFailure(_ error: any Error, delivery: ChannelDelivery) async {
         let graphError = error as? GraphError
         if graphError?.handling == .alert {
             // Every send fails until someone renews the token or grants the permission.
@@ -58,7 +59,11 @@ struct CloudChannel: Sendable {
         guard !retryable || delivery.attempt >= Self.maxAttempts else { return }
         let reason = String("\(error)".prefix(500))
         let id = delivery.messageID
-        try await store.write { try $0.execute(SendSQL.markFailed, [.integer(id), .text(reason)]) }
+        do {
+            try await store.write { try $0.execute(SendSQL.markFailed, [.integer(id), .text(reason)]) }
+        } catch {
+            log.error("recording a failed send failed", ["message_id": "\(id)", "error": "\(error)"])
+        }
     }
 
     /// Meta has the message: a failure to record it must not make the job resend it, so it is logged, not thrown.
