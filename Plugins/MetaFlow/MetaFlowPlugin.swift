@@ -5,8 +5,10 @@ import PluginAPI
 /// Registers, when enabled: migration 1 (`metaflow_responses`, `metaflow_tokens`); a
 /// `phone.resolved` subscription that fills a response's phone; when a private key or flows
 /// are configured, `POST /metaflow/endpoint/:flow` and `POST /metaflow/endpoint`; when a
-/// `verify_token` is configured, the Cloud API webhook `GET|POST /metaflow/webhook`.
-/// The channel and sending arrive with their parts of the issue.
+/// `verify_token` is configured, the Cloud API webhook `GET|POST /metaflow/webhook`; when
+/// `access_token` and `phone_number_id` are configured, the `whatsapp_cloud` channel, and with
+/// flows also `POST /metaflow/send`, `POST /metaflow/send/bulk`, `GET /metaflow/send/bulk/:id`
+/// (admin token). Migration 2 adds what sending records.
 public struct MetaFlowPlugin: Plugin {
     public static let id = "metaflow"
     public static let summary = "WhatsApp Flows: encrypted Flow data endpoint and survey responses"
@@ -33,12 +35,19 @@ public struct MetaFlowPlugin: Plugin {
     /// Declares the migration, the subscription and the endpoint routes; performs no I/O.
     public func register(_ registrar: any Registrar) throws {
         registrar.migration(1, ResponseSQL.migration1)
+        registrar.migration(2, SendSQL.migration2)
         let resolved = PhoneResolvedHandler(store: context.store, clock: context.clock)
         registrar.subscribe("phone.resolved") { event in try await resolved.handle(event) }
         if let webhook = makeWebhook() { webhook.register(registrar) }
         MetaFlowStrategies(store: context.store, phones: context.phones, pattern: tokenPattern).register(registrar)
         let context = self.context
         ResponseRoutes(store: context.store, clock: context.clock, authorized: { context.adminAuthorized($0) }).register(registrar)
+        if let channel = makeChannel() {
+            registrar.channel(CloudChannel.id, rateLimit: CloudChannel.rateLimit, maxAttempts: CloudChannel.maxAttempts) { delivery in
+                try await channel.send(delivery)
+            }
+            if let flows = config.flows, !flows.isEmpty { makeSendRoutes(flows).register(registrar) }
+        }
         guard let endpoint else { return }
         registrar.route(.post, "/endpoint/:flow") { request in try await endpoint.handle(request) }
         registrar.route(.post, "/endpoint") { request in try await endpoint.handle(request) }
@@ -60,6 +69,23 @@ public struct MetaFlowPlugin: Plugin {
         let processor = CloudWebhookProcessor(store: context.store, phones: context.phones, channels: context.channels, log: context.log,
                                               clock: context.clock, defaultFlow: config.defaultFlowName)
         return CloudWebhookRoutes(appSecret: secret, verifyToken: verifyToken, crypto: context.crypto, processor: processor)
+    }
+
+    /// The `whatsapp_cloud` channel, when `access_token` and `phone_number_id` are configured.
+    private func makeChannel() -> CloudChannel? {
+        guard let token = config.accessToken, let phoneNumberID = config.phoneNumberID else { return nil }
+        let graph = GraphClient(baseURL: config.graphBaseURL ?? GraphClient.defaultBaseURL, phoneNumberID: phoneNumberID,
+                                accessToken: token, http: context.http)
+        return CloudChannel(graph: graph, store: context.store, phones: context.phones, log: context.log, metrics: context.metrics,
+                            clock: context.clock)
+    }
+
+    private func makeSendRoutes(_ flows: [String: FlowDefinition]) -> SendRoutes {
+        let sender = FlowSender(flows: flows, defaultFlow: config.defaultFlowName, phones: context.phones, channels: context.channels,
+                                crypto: context.crypto, clock: context.clock)
+        let context = self.context
+        return SendRoutes(sender: sender, store: context.store, phones: context.phones, authorized: { context.adminAuthorized($0) },
+                          log: context.log, waitForSend: .seconds(5))
     }
 
     private static func makeEndpoint(_ config: MetaFlowConfig, context: any PluginContext) -> FlowEndpoint? {

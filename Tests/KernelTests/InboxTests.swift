@@ -108,14 +108,16 @@ struct InboxTests {
         }
         let client = try server.connect()
         #expect(try client.exchange("POST /webhookkit/send?count=7 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n").text == "queued 7")
-        let sends = try await Self.waitFor(server, "SELECT started_at FROM webhookkit_sends ORDER BY started_at", count: 7, timeout: 15)
-        let times = try sends.map { try $0.int("started_at") }
+        _ = try await Self.waitFor(server, "SELECT started_at FROM webhookkit_sends ORDER BY started_at", count: 7, timeout: 15)
+        // The limiter's own record of the starts it allowed (kept a minute past the window): a
+        // handler's clock reading can lag its claim by a second on a loaded test machine, the
+        // limiter's cannot.
+        let starts = try await server.kernel.services.store.query(
+            "SELECT started_at FROM switchboard_rate_starts WHERE queue = 'webhookkit_out' ORDER BY started_at")
+        let times = try starts.map { try $0.int("started_at") }
         #expect(times.count == 7)
-        // The limiter counts starts when jobs are claimed; the handler records its own start a
-        // little later, and under a loaded test run that gap varies by up to a few hundred ms.
-        // So the window checked here is shortened by that slack (as in the two-instance test).
         for (i, t) in times.enumerated() {
-            #expect(times[i...].prefix { $0 < t + 1500 }.count <= 3, "more than 3 starts in 1.5 s: \(times)")
+            #expect(times[i...].prefix { $0 < t + 2000 }.count <= 3, "more than 3 starts in 2 s: \(times)")
         }
         await server.stop()
     }

@@ -15,6 +15,13 @@ extension MetaFlowConfig {
             guard let verifyToken, !verifyToken.isEmpty else { throw ConfigError(path: "\(root).verify_token", "must not be empty") }
             guard let appSecret, !appSecret.isEmpty else { throw ConfigError(path: "\(root).app_secret", why) }
         }
+        // Sending needs both: the token authorizes, the number id is where messages go from.
+        if (accessToken == nil) != (phoneNumberID == nil) {
+            let missing = accessToken == nil ? "access_token" : "phone_number_id"
+            throw ConfigError(path: "\(root).\(missing)", "required for sending (access_token and phone_number_id go together)")
+        }
+        if accessToken?.isEmpty == true { throw ConfigError(path: "\(root).access_token", "must not be empty") }
+        if phoneNumberID?.isEmpty == true { throw ConfigError(path: "\(root).phone_number_id", "must not be empty") }
         if let ttl = tokenTTL, ttl.milliseconds <= 0 { throw ConfigError(path: "\(root).token_ttl", "must be longer than 0s") }
         if let url = graphBaseURL, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
             throw ConfigError(path: "\(root).graph_base_url", "expected an http:// or https:// URL")
@@ -55,6 +62,9 @@ extension FlowDefinition {
         }
         guard screens[firstScreen] != nil else {
             throw ConfigError(path: "\(path).first_screen", "no screen \"\(firstScreen)\" in screens (\(screens.keys.sorted().joined(separator: ", ")))")
+        }
+        if let template, FlowTemplate(template) == nil {
+            throw ConfigError(path: "\(path).template", "expected {\"name\": \"…\", \"language\": \"pt_BR\"} (optional button_index, components)")
         }
         for (id, screen) in screens.sorted(by: { $0.key < $1.key }) {
             guard !id.isEmpty else { throw ConfigError(path: "\(path).screens", "a screen id cannot be empty") }

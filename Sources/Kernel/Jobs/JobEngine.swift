@@ -194,7 +194,9 @@ final class JobEngine: Sendable {
     static func rateLimitDenies(queue: String, limit: RateLimit, now: Int64, dialect: SQLDialect, db: any SQLConnection) throws -> Int64? {
         try db.execute(dialect == .postgres ? JobSQL.lockQueuePostgres : JobSQL.lockQueueSQLite, [.text(queue), .integer(now)])
         let windowStart = now - limit.window.milliseconds
-        try db.execute(JobSQL.pruneStarts, [.text(queue), .integer(windowStart)])
+        // Starts are kept a minute past their window, so the limiter's own record of what it
+        // allowed can be inspected (and tested) after the fact; the table stays small.
+        try db.execute(JobSQL.pruneStarts, [.text(queue), .integer(windowStart - 60_000)])
         let starts = try db.query(JobSQL.startsInWindow, [.text(queue), .integer(windowStart)]).map { try $0.int("started_at") }
         if starts.count < limit.count {
             try db.execute(JobSQL.recordStart, [.text(queue), .integer(now)])
