@@ -12,16 +12,6 @@ struct SendTests {
     static let phone = "+5511987654321"
 
     /// Runs jobs until `task` finishes (the route waits for the channel's send).
-    private func runJobs<T: Sendable>(_ host: SendHost, until task: Task<T, Never>) async throws -> T {
-        let finished = Atomic(false)
-        let waiter = Task { let value = await task.value; finished.store(true, ordering: .sequentiallyConsistent); return value }
-        while !finished.load(ordering: .sequentiallyConsistent) {
-            try await host.kernel.runDueJobs()
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return await waiter.value
-    }
-
     @Test(arguments: EndpointHost.backends)
     func singleSendStoresTheTokenBeforeTheCallAndAnswersSent(backend: String) async throws {
         let host = try await SendHost.start(backend: backend)
@@ -42,7 +32,7 @@ struct SendTests {
             storedAtCall.withLock { $0.append(found.withLock { $0 }) }
         }
         let task = Task { await host.request(.post, "/metaflow/send", body: #"{"phoneNumber":"+55 11 98765-4321","customerName":"Maria"}"#) }
-        let response = try await runJobs(host, until: task)
+        let response = try await host.runJobs(until: task)
         #expect(response.status == 200)
         let answer = try host.json(response)
         #expect(answer["status"] == .string("sent"))

@@ -3,6 +3,7 @@ import class Kernel.KernelServer
 import class Kernel.CurlHTTPClient
 import enum Kernel.ConfigLoader
 import PluginAPI
+import Synchronization
 import PluginTesting
 @testable import MetaFlow
 
@@ -19,7 +20,7 @@ struct SendHost {
     let http: CurlHTTPClient
     let url: String
 
-    static func start(template: Bool = true, backend: String = "sqlite") async throws -> SendHost {
+    static func start(template: Bool = true, backend: String = "sqlite", webhook: Bool = false) async throws -> SendHost {
         let graph = try FakeGraph()
         var survey: [String: JSONValue] = [
             "flow_id": .string("1234567890123456"),
@@ -29,14 +30,16 @@ struct SendHost {
             "body": .string("Conte como foi o seu atendimento."),
         ]
         if template { survey["template"] = .object(["name": .string("csat_survey_flow"), "language": .string("pt_BR")]) }
-        let metaflow: JSONValue = .object([
+        var members: [String: JSONValue] = [
             "app_secret": .string(SurveyConfig.appSecret),
             "private_key_path": .string(try Fixtures.keyPath("keys/endpoint_private_pkcs8.pem")),
             "flows": .object(["survey": .object(survey)]),
             "access_token": .string(accessToken),
             "phone_number_id": .string("106540352242922"),
             "graph_base_url": .string(graph.baseURL),
-        ])
+        ]
+        if webhook { members["verify_token"] = .string("verify-me-0123456789") }
+        let metaflow: JSONValue = .object(members)
         let text = try SurveyConfig.file(metaflow, top: ["admin": .object(["token": .string(adminToken)])])
         var config = try ConfigLoader.parse(Array(text.utf8), environment: [:], knownPlugins: [MetaFlowPlugin.id])
         config.log.level = .error
@@ -59,6 +62,18 @@ struct SendHost {
         let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         return await kernel.respond(to: Request(method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : "",
                                                 headers: headers, body: Array(body.utf8), remoteAddress: "127.0.0.1"))
+    }
+
+    /// Runs due jobs (the manual clock does not move) until `task` finishes: for routes that
+    /// wait on a job, like `/metaflow/send`'s 5 s wait for the Graph call.
+    func runJobs<T: Sendable>(until task: Task<T, Never>) async throws -> T {
+        let finished = Atomic(false)
+        let waiter = Task { let value = await task.value; finished.store(true, ordering: .sequentiallyConsistent); return value }
+        while !finished.load(ordering: .sequentiallyConsistent) {
+            try await kernel.runDueJobs()
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return await waiter.value
     }
 
     func json(_ response: Response) throws -> [String: JSONValue] {
