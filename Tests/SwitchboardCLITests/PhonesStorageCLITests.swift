@@ -159,3 +159,45 @@ struct ResponsesExportCLITests {
         #expect(disabled.stderr.contains("the metaflow plugin is not enabled"))
     }
 }
+
+/// `switchboard flows send --csv FILE --no-wait`: rows queued through MetaFlow's bulk send,
+/// skipped rows reported with their lines, a re-run queuing nothing twice.
+@Suite("switchboard flows send", .serialized)
+struct FlowsSendCLITests {
+    static func directory() throws -> URL {
+        let dir = try BinaryRunner.configDirectory("{}")
+        let json = #"""
+        {"storage": {"url": "sqlite:\#(dir.path)/switchboard.db"},
+         "plugins": {"metaflow": {"enabled": true, "config": {
+           "access_token": "EAAG-test-token-0123456789", "phone_number_id": "106540352242922",
+           "graph_base_url": "http://127.0.0.1:9/v21.0",
+           "flows": {"survey": {"flow_id": "123", "body": "Conte como foi.", "first_screen": "Q1", "screens": {"Q1": {}}}}}}}}
+        """#
+        try json.write(to: dir.appendingPathComponent("plugins.json"), atomically: true, encoding: .utf8)
+        let csv = "phone_number,customer_name\n+212610059159,Amina\nnot a phone,Bad\n+212 6 10 05 91 59,Again\n+33612345678,Jean\n"
+        try csv.write(to: dir.appendingPathComponent("rows.csv"), atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    @Test func queuesReportsSkippedLinesAndNeverQueuesTwice() throws {
+        let dir = try Self.directory()
+        let first = try BinaryRunner.run(["flows", "send", "--csv", "rows.csv", "--no-wait"], directory: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("rows.csv:3: skipped:"))
+        #expect(first.stdout.contains("rows.csv:4: skipped: same phone as line 2"))
+        #expect(first.stdout.contains(": 2 queued, 0 already queued"))
+        let again = try BinaryRunner.run(["flows", "send", "--csv", "rows.csv", "--no-wait"], directory: dir)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains(": 0 queued, 2 already queued"))
+    }
+
+    @Test func aMissingFileOrOptionIsAnError() throws {
+        let dir = try Self.directory()
+        let missing = try BinaryRunner.run(["flows", "send", "--csv", "nope.csv", "--no-wait"], directory: dir)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("cannot read nope.csv"))
+        let noCSV = try BinaryRunner.run(["flows", "send"], directory: dir)
+        #expect(noCSV.status == 2)
+        #expect(noCSV.stderr.contains("--csv FILE is required"))
+    }
+}

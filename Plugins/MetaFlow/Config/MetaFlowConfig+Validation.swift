@@ -1,8 +1,9 @@
 import PluginAPI
 
 extension MetaFlowConfig {
-    /// Whether the Flow data endpoint is configured: a private key or any flow enables it.
-    var endpointEnabled: Bool { privateKeyPath != nil || !(flows ?? [:]).isEmpty }
+    /// Whether the Flow data endpoint is configured: the private key enables it. Flows alone
+    /// are for sending (Flows without an endpoint deliver their answers through the webhook).
+    var endpointEnabled: Bool { privateKeyPath != nil }
 
     /// Whether the Cloud API webhook is configured: a `verify_token` enables it.
     var webhookEnabled: Bool { verifyToken != nil }
@@ -26,20 +27,20 @@ extension MetaFlowConfig {
         if let url = graphBaseURL, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
             throw ConfigError(path: "\(root).graph_base_url", "expected an http:// or https:// URL")
         }
-        guard endpointEnabled else {
-            if let defaultFlow { throw ConfigError(path: "\(root).default_flow", "names flow \"\(defaultFlow)\" but no flows are configured") }
-            return
-        }
-        let why = "required by the Flow endpoint (private_key_path or flows is set)"
-        guard let appSecret, !appSecret.isEmpty else { throw ConfigError(path: "\(root).app_secret", why) }
-        guard let privateKeyPath, !privateKeyPath.isEmpty else { throw ConfigError(path: "\(root).private_key_path", why) }
-        guard let flows, !flows.isEmpty else { throw ConfigError(path: "\(root).flows", "\(why): configure at least one flow") }
-        for (name, flow) in flows.sorted(by: { $0.key < $1.key }) {
+        // Flows are checked whoever uses them (the endpoint, sending, the webhook's records).
+        for (name, flow) in (flows ?? [:]).sorted(by: { $0.key < $1.key }) {
             try flow.validate(path: "\(root).flows.\(name)", name: name)
         }
-        if let defaultFlow, flows[defaultFlow] == nil {
-            throw ConfigError(path: "\(root).default_flow", "no flow named \"\(defaultFlow)\" (flows: \(flows.keys.sorted().joined(separator: ", ")))")
+        if let defaultFlow, (flows ?? [:])[defaultFlow] == nil {
+            let known = (flows ?? [:]).keys.sorted().joined(separator: ", ")
+            throw ConfigError(path: "\(root).default_flow", known.isEmpty ? "names flow \"\(defaultFlow)\" but no flows are configured"
+                                                                     : "no flow named \"\(defaultFlow)\" (flows: \(known))")
         }
+        guard endpointEnabled else { return }
+        let why = "required by the Flow endpoint (private_key_path is set)"
+        guard let appSecret, !appSecret.isEmpty else { throw ConfigError(path: "\(root).app_secret", why) }
+        guard let privateKeyPath, !privateKeyPath.isEmpty else { throw ConfigError(path: "\(root).private_key_path", "must not be empty") }
+        guard let flows, !flows.isEmpty else { throw ConfigError(path: "\(root).flows", "\(why): configure at least one flow") }
     }
 
     /// The flow `/metaflow/endpoint` serves: `default_flow`, or the only flow there is.

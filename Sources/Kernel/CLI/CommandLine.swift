@@ -51,6 +51,7 @@ enum CommandLineParser {
         "phones normalize": CommandSpec(options: ["config", "region"], flags: ["json"], arguments: 1...CommandSpec.unbounded,
                                         argumentName: "NUMBER"),
         "flows keygen": CommandSpec(options: ["out", "passphrase-env"]),
+        "flows send": CommandSpec(options: ["config", "csv", "flow", "mode", "batch"], flags: ["no-wait"]),
         "responses export": CommandSpec(options: ["config", "flow", "since", "status", "out"], flags: ["csv"]),
         "version": CommandSpec(options: []),
         "help": CommandSpec(options: []),
@@ -61,7 +62,7 @@ enum CommandLineParser {
         "inbox": ["list", "show", "replay"],
         "jobs": ["list", "retry"],
         "phones": ["report", "pending", "show", "assign", "normalize"],
-        "flows": ["keygen"],
+        "flows": ["keygen", "send"],
         "responses": ["export"],
     ]
 
@@ -142,6 +143,7 @@ enum CommandLineParser {
       phones normalize
                      normalise phone numbers to E.164 (or say why not); - reads stdin
       flows keygen   make the WhatsApp Flows endpoint's RSA key pair and show how to upload it
+      flows send     queue a bulk Flow send from a CSV file and follow its progress
       responses export
                      the MetaFlow survey responses as CSV (filters: flow, since, status)
       version        print the version
@@ -179,6 +181,22 @@ enum CommandLineParser {
             """
         case "version":
             return "usage: switchboard version\n\nPrints the version."
+        case "flows send":
+            return """
+            usage: switchboard flows send --csv FILE [--flow F] [--mode interactive|template] [--batch NAME] [--no-wait] [--config FILE]
+
+              --csv FILE       rows phone_number,customer_name (a header line is optional)
+              --flow F         the flow to send (default: default_flow, or the only one)
+              --mode M         interactive (default) or template
+              --batch NAME     name the batch, so a corrected file re-run under the same name sends only new rows
+              --no-wait        queue and exit, without following the progress
+
+            Queues the rows through MetaFlow's bulk send: invalid rows and repeated phones are reported with
+            their line numbers and skipped; a row already queued by an earlier run is never sent twice. The
+            running server sends them under the channel's rate limit; this command shows the progress (a bar
+            on a terminal) until every row is sent or failed. Exit 0 when all were sent, 1 when some failed
+            or nothing moved for 30 s (no server running), 2 for a bad file or option.
+            """
         case "flows", "flows keygen":
             return """
             usage: switchboard flows keygen --out DIR [--passphrase-env VAR]

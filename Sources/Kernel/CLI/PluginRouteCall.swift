@@ -10,17 +10,20 @@ struct PluginRouteCall {
 
     let session: StorageSession
 
-    /// The answer of `method target`; throws `UsageError` naming the plugin when it is not enabled.
-    func call(plugin: String, _ method: HTTPMethod, _ target: String, body: [UInt8] = [], command: String) async throws -> Response {
+    /// The answer of `method target` (storage is opened by the first call and stays open until
+    /// `close`); throws `UsageError` naming the plugin when it is not enabled.
+    func call(plugin: String, _ method: HTTPMethod, _ target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
+              command: String) async throws -> Response {
         guard session.kernel.pluginIDs.contains(plugin) else {
             throw UsageError("\(command): the \(plugin) plugin is not enabled in this config")
         }
         let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let request = Request(method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : "",
-                              headers: HTTPHeaders(), body: body, remoteAddress: Self.inProcessAddress)
+                              headers: headers, body: body, remoteAddress: Self.inProcessAddress)
         _ = try await session.kernel.openStorage()
-        let response = await session.kernel.respond(to: request)
-        await session.kernel.closeStorage()
-        return response
+        return await session.kernel.respond(to: request)
     }
+
+    /// Closes storage (idempotent).
+    func close() async { await session.kernel.closeStorage() }
 }

@@ -14,7 +14,15 @@ enum ResponsesCommand {
             if let value = parsed.options[name] { query.append("\(name)=\(percentEncoded(value))") }
         }
         let target = "/metaflow/responses.csv" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
-        let response = try await PluginRouteCall(session: session).call(plugin: "metaflow", .get, target, command: "responses export")
+        let route = PluginRouteCall(session: session)
+        let response: Response
+        do {
+            response = try await route.call(plugin: "metaflow", .get, target, command: "responses export")
+        } catch {
+            await route.close()
+            throw error
+        }
+        await route.close()
         guard response.status == 200 else {
             // The plugin's error body names the bad filter (`since: expected …`).
             Switchboard.printError("switchboard: responses export: \(String(decoding: response.body, as: UTF8.self))")

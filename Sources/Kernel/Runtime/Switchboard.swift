@@ -56,6 +56,8 @@ public enum Switchboard {
                 return try PhonesNormalizeCommand.run(parsed, plugins: plugins, environment: environment)
             case "responses export":
                 return try await ResponsesCommand.run(parsed, file: configFile, plugins: plugins, environment: environment)
+            case "flows send":
+                return try await FlowsSendCommand.run(parsed, file: configFile, plugins: plugins, environment: environment)
             case "flows keygen":
                 return try FlowsCommand.run(parsed, environment: environment)
             default:
