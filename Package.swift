@@ -75,6 +75,12 @@ let package = Package(
             path: "Tests/MetaFlowTests",
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(
+            name: "ChatwootTests",
+            dependencies: ["Chatwoot", "PluginAPI", "PluginTesting", "Kernel"],
+            path: "Tests/ChatwootTests",
+            resources: [.copy("Fixtures")]
+        ),
     ] + plugins.map { name in
         // Integration plugins: PluginAPI only (explicit path: `Plugins/` is also SwiftPM's folder for package plugins).
         .target(name: name, dependencies: ["PluginAPI"], path: "Plugins/\(name)", swiftSettings: strict)
