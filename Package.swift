@@ -81,6 +81,14 @@ let package = Package(
             path: "Tests/ChatwootTests",
             resources: [.copy("Fixtures")]
         ),
+        // The Wasender channel against a fake Wasender API on loopback (real libcurl client), and
+        // the webhook from the shared sample payloads.
+        .testTarget(
+            name: "WasenderTests",
+            dependencies: ["Wasender", "PluginAPI", "PluginTesting", "Kernel"],
+            path: "Tests/WasenderTests",
+            resources: [.copy("Fixtures")]
+        ),
     ] + plugins.map { name in
         // Integration plugins: PluginAPI only (explicit path: `Plugins/` is also SwiftPM's folder for package plugins).
         .target(name: name, dependencies: ["PluginAPI"], path: "Plugins/\(name)", swiftSettings: strict)
