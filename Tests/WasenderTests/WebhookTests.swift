@@ -49,6 +49,9 @@ struct WebhookTests {
         let reasons = try await host.query("SELECT reason FROM switchboard_inbox_rejections ORDER BY id").map { try $0.string("reason") }
         #expect(reasons == ["bad_signature", "bad_signature", "missing_signature"])
         #expect(await Self.post(host, body) == 200)
+        // The header is the secret itself: the inbox must not keep it.
+        let stored = try await host.query("SELECT headers FROM switchboard_inbox").map { try $0.string("headers") }
+        #expect(stored.count == 1 && !stored.joined().contains(WasenderHost.secret))
         try await host.runDueJobs()
         let logged = try await Self.inbound(host)
         #expect(logged.map(\.phone) == ["+212600000001"])

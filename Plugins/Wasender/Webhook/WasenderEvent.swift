@@ -50,7 +50,8 @@ struct WasenderEvent {
         let data = root["data"]
         let envelopeAt = Self.millis(root["timestamp"])
         switch name {
-        case "messages.received", "messages.upsert", "messages-personal.received", "messages-group.received", "message.sent":
+        // Not `message.sent`: it reports our own send, whose shape need not say `fromMe`.
+        case "messages.received", "messages.upsert", "messages-personal.received", "messages-group.received":
             kind = .message
             // `data.messages` is an object or an array; some deliveries put the item in `data` itself.
             let dataObject = data as? [String: Any]
