@@ -75,6 +75,14 @@ let package = Package(
             path: "Tests/MetaFlowTests",
             resources: [.copy("Fixtures")]
         ),
+        // The Chatwoot client and strategy against a fake Chatwoot on loopback, through the real
+        // outbound client (libcurl) inside a real kernel.
+        .testTarget(
+            name: "ChatwootTests",
+            dependencies: ["Chatwoot", "PluginAPI", "PluginTesting", "Kernel"],
+            path: "Tests/ChatwootTests",
+            resources: [.copy("Fixtures")]
+        ),
     ] + plugins.map { name in
         // Integration plugins: PluginAPI only (explicit path: `Plugins/` is also SwiftPM's folder for package plugins).
         .target(name: name, dependencies: ["PluginAPI"], path: "Plugins/\(name)", swiftSettings: strict)
