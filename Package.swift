@@ -79,7 +79,7 @@ let package = Package(
         // outbound client (libcurl) inside a real kernel.
         .testTarget(
             name: "ChatwootTests",
-            dependencies: ["Chatwoot", "PluginAPI", "PluginTesting", "Kernel"],
+            dependencies: ["Chatwoot", "PluginAPI", "PluginTesting", "Kernel", "TestPlugins"],
             path: "Tests/ChatwootTests",
             resources: [.copy("Fixtures")]
         ),
