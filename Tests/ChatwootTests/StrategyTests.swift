@@ -86,6 +86,18 @@ struct StrategyTests {
         #expect(try await strategy.phone(forToken: Self.token)?.e164 == "+212600000001")
     }
 
+    @Test func a429PausesCallsToChatwoot() async throws {
+        let host = try await ChatwootHost.start()
+        defer { Task { await host.stop() } }
+        host.fake.script("GET /conversations/search", FakeChatwoot.tooMany)
+        let strategy = try #require(Self.strategy(host))
+        await #expect(throws: ChatwootError.self) { _ = try await strategy.phone(forToken: Self.token) }
+        #expect(host.fake.requests.count == 2) // one retry inside the round
+        host.fake.clearRequests()
+        await #expect(throws: ChatwootError.self) { _ = try await strategy.phone(forToken: "flow-other-0000000000001") }
+        #expect(host.fake.requests.isEmpty)
+    }
+
     /// p50/p99 of cold resolutions (distinct tokens, empty cache) through the kernel's resolve.
     @Test func latencyFigures() async throws {
         let host = try await ChatwootHost.start()

@@ -14,6 +14,7 @@ struct ConversationSearchStrategy: Sendable {
     let client: ChatwootClient
     let phones: any Phones
     let cache: AnswerCache
+    let cooldown = Cooldown()
 
     init(client: ChatwootClient, phones: any Phones, ttl: ConfigDuration) {
         // Inside a resolution round: fewer, shorter tries; the round itself is retried later.
@@ -43,7 +44,16 @@ struct ConversationSearchStrategy: Sendable {
             if case .phone(let phone) = cached { return phone }
             return nil
         }
-        let answer = try await lookup(token)
+        guard await !cooldown.isActive else {
+            throw ChatwootError(kind: .rateLimited, call: "chatwoot.conversation_search", message: "paused after chatwoot answered 429")
+        }
+        let answer: AnswerCache.Answer
+        do {
+            answer = try await lookup(token)
+        } catch let error as ChatwootError where error.httpStatus == 429 {
+            await cooldown.trip(error.retryAfter)
+            throw error
+        }
         await cache.store(answer, for: token)
         if case .phone(let phone) = answer { return phone }
         return nil
