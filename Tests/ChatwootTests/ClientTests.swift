@@ -28,6 +28,14 @@ struct ClientTests {
         #expect(fake.requests.last?.query == "q=%2B212600000001&page=1")
         #expect(fake.requests.last?.token == FakeChatwoot.token)
 
+        // has_more makes searchAll follow the pages.
+        fake.script("GET /contacts/search",
+                    FakeChatwoot.json(#"{"meta":{"count":1,"current_page":"1","has_more":true},"payload":[{"id":1}]}"#),
+                    FakeChatwoot.json(#"{"meta":{"count":1,"current_page":"2","has_more":false},"payload":[{"id":2}]}"#))
+        fake.clearRequests()
+        #expect(try await client.searchAllContacts("yas").map(\.id) == [1, 2])
+        #expect(fake.requests.map(\.query) == ["q=yas&page=1", "q=yas&page=2"])
+
         fake.script("GET /contacts/301", try FakeChatwoot.fixture("chatwoot_contact"))
         let contact = try await client.contact(301)
         #expect(contact.phoneNumber == "+212600000001" && contact.customAttributes?["cloudtalk_contact_id"] == .string("1451646000"))

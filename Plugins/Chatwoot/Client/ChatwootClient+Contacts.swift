@@ -12,6 +12,18 @@ extension ChatwootClient {
         return (page.payload, page.meta?.hasMore ?? false)
     }
 
+    /// Every page of `searchContacts` while Chatwoot says `has_more`, up to `maxPages`
+    /// (each page counts against the 100/min limit).
+    func searchAllContacts(_ query: String, maxPages: Int = 5) async throws -> [ChatwootContact] {
+        var contacts: [ChatwootContact] = []
+        for page in 1...max(1, maxPages) {
+            let batch = try await searchContacts(query, page: page)
+            contacts += batch.contacts
+            if !batch.hasMore || batch.contacts.isEmpty { break }
+        }
+        return contacts
+    }
+
     /// `GET contacts/{id}` → `{payload: contact}`.
     func contact(_ id: Int) async throws -> ChatwootContact {
         try await call(Payload<ChatwootContact>.self, .get, "/contacts/\(id)").payload
