@@ -86,6 +86,19 @@ struct StrategyTests {
         #expect(try await strategy.phone(forToken: Self.token)?.e164 == "+212600000001")
     }
 
+    @Test func concurrentLookupsOfOneTokenShareTheCalls() async throws {
+        let host = try await ChatwootHost.start()
+        defer { Task { await host.stop() } }
+        host.fake.directory(token: Self.token, contact: 301, phone: "+212600000001")
+        let strategy = try #require(Self.strategy(host))
+        let phones = try await withThrowingTaskGroup(of: String?.self) { group in
+            for _ in 0..<10 { group.addTask { try await strategy.phone(forToken: Self.token)?.e164 } }
+            return try await group.reduce(into: [String?]()) { $0.append($1) }
+        }
+        #expect(phones == Array(repeating: "+212600000001", count: 10))
+        #expect(host.fake.requests.count == 2)
+    }
+
     @Test func a429PausesCallsToChatwoot() async throws {
         let host = try await ChatwootHost.start()
         defer { Task { await host.stop() } }

@@ -13,6 +13,8 @@ actor AnswerCache {
     /// Beyond this many entries, expired ones are dropped on insert (bounded memory).
     let pruneAbove: Int
     private var entries: [String: (answer: Answer, expires: ContinuousClock.Instant)] = [:]
+    /// Lookups under way: concurrent resolutions of one token share a single pair of calls.
+    private var running: [String: Task<Answer, any Error>] = [:]
 
     init(ttl: ConfigDuration, pruneAbove: Int = 10_000) {
         self.ttl = ttl
@@ -26,6 +28,19 @@ actor AnswerCache {
             return nil
         }
         return entry.answer
+    }
+
+    /// The cached answer, or the one `lookup` finds (shared with concurrent callers of the
+    /// same key, stored on success; an error is not stored).
+    func answer(for key: String, lookup: @escaping @Sendable () async throws -> Answer) async throws -> Answer {
+        if let cached = answer(for: key) { return cached }
+        if let task = running[key] { return try await task.value }
+        let task = Task { try await lookup() }
+        running[key] = task
+        defer { running[key] = nil }
+        let found = try await task.value
+        store(found, for: key)
+        return found
     }
 
     func store(_ answer: Answer, for key: String) {

@@ -40,23 +40,23 @@ struct ConversationSearchStrategy: Sendable {
     /// The phone of the contact whose conversation contains `token`, nil when there is none,
     /// several different contacts (ambiguous), or a contact without a usable phone.
     func phone(forToken token: String) async throws -> PhoneNumber? {
-        if let cached = await cache.answer(for: token) {
-            if case .phone(let phone) = cached { return phone }
-            return nil
-        }
+        let strategy = self
+        let answer = try await cache.answer(for: token) { try await strategy.guardedLookup(token) }
+        if case .phone(let phone) = answer { return phone }
+        return nil
+    }
+
+    /// `lookup`, unless a 429 paused calls; a 429 starts the pause.
+    private func guardedLookup(_ token: String) async throws -> AnswerCache.Answer {
         guard await !cooldown.isActive else {
             throw ChatwootError(kind: .rateLimited, call: "chatwoot.conversation_search", message: "paused after chatwoot answered 429")
         }
-        let answer: AnswerCache.Answer
         do {
-            answer = try await lookup(token)
+            return try await lookup(token)
         } catch let error as ChatwootError where error.httpStatus == 429 {
             await cooldown.trip(error.retryAfter)
             throw error
         }
-        await cache.store(answer, for: token)
-        if case .phone(let phone) = answer { return phone }
-        return nil
     }
 
     private func lookup(_ token: String) async throws -> AnswerCache.Answer {
