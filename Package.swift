@@ -75,9 +75,11 @@ let package = Package(
             path: "Tests/MetaFlowTests",
             resources: [.copy("Fixtures")]
         ),
+        // The Chatwoot client and strategy against a fake Chatwoot on loopback, through the real
+        // outbound client (libcurl) inside a real kernel.
         .testTarget(
             name: "ChatwootTests",
-            dependencies: ["Chatwoot", "PluginAPI", "PluginTesting", "Kernel"],
+            dependencies: ["Chatwoot", "PluginAPI", "PluginTesting", "Kernel", "TestPlugins"],
             path: "Tests/ChatwootTests",
             resources: [.copy("Fixtures")]
         ),

@@ -89,8 +89,9 @@ struct WebhookTests {
         #expect(await Self.post(host, lidOnly) == 200)
         try await host.runDueJobs()
         let logged = try await Self.inbound(host)
-        #expect(logged.map(\.phone) == ["+212600000002", "98711384416411@lid"])
-        #expect(logged.first?.text == "Merci, c'est noté")
+        // The two deliveries are processed as separate jobs, in either order.
+        #expect(Set(logged.map(\.phone)) == ["+212600000002", "98711384416411@lid"])
+        #expect(logged.first { $0.phone == "+212600000002" }?.text == "Merci, c'est noté")
         await host.stop()
         TestDatabase.remove(url)
     }
