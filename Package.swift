@@ -48,6 +48,9 @@ let package = Package(
             path: "Benchmarks/PhoneBench",
             swiftSettings: strict
         ),
+        // A fake HTTP/1.1 server on loopback for outbound-HTTP tests (the kernel's client, the
+        // plugins' Graph API, Wasender and Chatwoot fakes).
+        .target(name: "TestHTTPServer", path: "Tests/TestHTTPServer"),
         // Test-only plugins and a custom build that includes them (process-level tests).
         .target(name: "TestPlugins", dependencies: ["PluginAPI"], path: "Tests/TestPlugins", swiftSettings: strict),
         .executableTarget(
@@ -63,7 +66,7 @@ let package = Package(
                     path: "Tests/SwitchboardCLITests"),
         .testTarget(
             name: "KernelTests",
-            dependencies: ["Kernel", "PluginAPI", "PluginTesting", "TestPlugins"],
+            dependencies: ["Kernel", "PluginAPI", "PluginTesting", "TestPlugins", "TestHTTPServer"],
             path: "Tests/KernelTests",
             resources: [.copy("Fixtures")]
         ),
@@ -71,7 +74,7 @@ let package = Package(
         // (`cryptography`) against the built binary, which is why `switchboard` is a dependency.
         .testTarget(
             name: "MetaFlowTests",
-            dependencies: ["MetaFlow", "PluginAPI", "PluginTesting", "Kernel", "switchboard"],
+            dependencies: ["MetaFlow", "PluginAPI", "PluginTesting", "Kernel", "switchboard", "TestHTTPServer"],
             path: "Tests/MetaFlowTests",
             resources: [.copy("Fixtures")]
         ),
@@ -79,7 +82,7 @@ let package = Package(
         // outbound client (libcurl) inside a real kernel.
         .testTarget(
             name: "ChatwootTests",
-            dependencies: ["Chatwoot", "PluginAPI", "PluginTesting", "Kernel", "TestPlugins"],
+            dependencies: ["Chatwoot", "PluginAPI", "PluginTesting", "Kernel", "TestPlugins", "TestHTTPServer"],
             path: "Tests/ChatwootTests",
             resources: [.copy("Fixtures")]
         ),
@@ -87,7 +90,7 @@ let package = Package(
         // the webhook from the shared sample payloads.
         .testTarget(
             name: "WasenderTests",
-            dependencies: ["Wasender", "PluginAPI", "PluginTesting", "Kernel"],
+            dependencies: ["Wasender", "PluginAPI", "PluginTesting", "Kernel", "TestHTTPServer"],
             path: "Tests/WasenderTests",
             resources: [.copy("Fixtures")]
         ),

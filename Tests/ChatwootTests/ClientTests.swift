@@ -1,4 +1,5 @@
 import Foundation
+import TestHTTPServer
 import class Kernel.CurlHTTPClient
 import PluginAPI
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import TestHTTPServer
 import class Kernel.KernelServer
 import enum Kernel.ConfigLoader
 import PluginAPI

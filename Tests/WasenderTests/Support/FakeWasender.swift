@@ -1,4 +1,5 @@
 import Foundation
+import TestHTTPServer
 
 /// The Wasender API on loopback: records every request and answers from a script (in order,
 /// the last answer repeating), success by default with `msgId` 1000 + n.

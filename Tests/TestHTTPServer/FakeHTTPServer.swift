@@ -1,36 +1,44 @@
 import Foundation
 import Glibc
 
-// A copy of KernelTests' fake server (test targets cannot share sources): a blocking
-// HTTP/1.1 server on 127.0.0.1, one thread per connection, keep-alive, Content-Length framing.
-// MetaFlow's sending tests script it as the Graph API.
+// A blocking HTTP/1.1 server on 127.0.0.1 for tests of outbound HTTP: one thread per
+// connection, keep-alive, Content-Length framing. The kernel's client tests drive it directly;
+// the plugin tests script it as the Graph API, Wasender and Chatwoot.
 
 /// What the fake server received.
-struct FakeRequest: Sendable {
-    var method: String
-    var target: String
-    var headers: [(String, String)]
-    var body: [UInt8]
+public struct FakeRequest: Sendable {
+    public var method: String
+    public var target: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]
 
-    func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+    public func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
 }
 
 /// What the fake server answers: after `delayMs`, with Content-Length or chunked framing.
-struct FakeReply: Sendable {
-    var status: Int = 200
-    var headers: [(String, String)] = []
-    var body: [UInt8] = []
-    var delayMs: Int = 0
-    var chunked = false
+public struct FakeReply: Sendable {
+    public var status: Int = 200
+    public var headers: [(String, String)] = []
+    public var body: [UInt8] = []
+    public var delayMs: Int = 0
+    public var chunked = false
+
+    public init(status: Int = 200, headers: [(String, String)] = [], body: [UInt8] = [], delayMs: Int = 0, chunked: Bool = false) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.delayMs = delayMs
+        self.chunked = chunked
+    }
 }
 
 /// A blocking HTTP/1.1 server on 127.0.0.1: one thread accepting, one thread per connection,
 /// keep-alive, requests framed by Content-Length. Counts accepted connections so tests can
 /// see reuse. Just enough HTTP for the client's tests; not a model of anything.
-final class FakeHTTPServer: @unchecked Sendable {
+public final class FakeHTTPServer: @unchecked Sendable {
     struct Failure: Error { var message: String }
 
-    let port: Int
+    public let port: Int
     private let listenFD: Int32
     private let handler: @Sendable (FakeRequest) -> FakeReply
     /// Written as soon as a connection is accepted, before reading anything.
@@ -40,7 +48,7 @@ final class FakeHTTPServer: @unchecked Sendable {
     private var open: Set<Int32> = []
     private var stopped = false
 
-    init(greeting: [UInt8] = [], handler: @escaping @Sendable (FakeRequest) -> FakeReply) throws {
+    public init(greeting: [UInt8] = [], handler: @escaping @Sendable (FakeRequest) -> FakeReply) throws {
         self.handler = handler
         self.greeting = greeting
         (listenFD, port) = try Self.bindLoopback(listen: true)
@@ -49,20 +57,20 @@ final class FakeHTTPServer: @unchecked Sendable {
     }
 
     /// A port nothing listens on: bound, then closed.
-    static func unusedPort() throws -> Int {
+    public static func unusedPort() throws -> Int {
         let (fd, port) = try bindLoopback(listen: false)
         close(fd)
         return port
     }
 
-    var acceptedConnections: Int {
+    public var acceptedConnections: Int {
         lock.lock()
         defer { lock.unlock() }
         return accepted
     }
 
     /// Stops accepting and drops every connection; threads exit on their own.
-    func stop() {
+    public func stop() {
         lock.lock()
         defer { lock.unlock() }
         stopped = true
