@@ -325,6 +325,8 @@ struct AdminAPITests {
             #expect(retried["id"] as? Int == Int(secondJob))
             #expect(["available", "running", "done"].contains(retried["status"] as? String ?? ""), "\(retried)")
             try await client.waitForItem(boom, status: "processed")
+            // The item is marked processed inside the job; the job's own outcome is recorded just after.
+            try await client.waitForJob(secondJob, status: "done")
             let notRetryable = try await client.send("POST", "/api/admin/jobs/\(secondJob)/retry")
             expectErrorShape(notRetryable, status: 409, code: "not_retryable")
             #expect(notRetryable.text.contains("is done"))
