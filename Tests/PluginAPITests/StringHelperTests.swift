@@ -39,3 +39,17 @@ func replacesLiterally(text: String, target: String, replacement: String, expect
 @Test func controlCharactersAreEscapedWithFourHexDigits() {
     #expect(ErrorBody.escape("a\u{01}b\u{1f}") == "a\\u0001b\\u001f")
 }
+
+@Test func hexTextDecodesBothCasesAndRefusesTheRest() {
+    #expect(HexText.bytes("00ff7Fa0") == [0x00, 0xff, 0x7f, 0xa0])
+    #expect(HexText.bytes("") == [])
+    #expect(HexText.bytes("abc") == nil)
+    #expect(HexText.bytes("zz") == nil)
+    #expect(HexText.bytes("0g") == nil)
+}
+
+@Test func jsonDocumentKeepsIntegersAndRoundTrips() throws {
+    let value = try JSONText.decode(JSONDocument.self, from: Array(#"{"a":4,"b":[true,null,"x"],"c":4.5}"#.utf8))
+    #expect(value.objectValue?["a"] == .integer(4))
+    #expect(try JSONText.string(value) == #"{"a":4,"b":[true,null,"x"],"c":4.5}"#)
+}

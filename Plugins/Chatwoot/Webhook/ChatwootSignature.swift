@@ -18,31 +18,9 @@ enum ChatwootSignature {
                       crypto: any CryptoProvider) -> Failure? {
         guard let signature, let timestamp else { return .missing }
         let prefix = "sha256="
-        guard signature.hasPrefix(prefix), let given = hexBytes(signature.dropFirst(prefix.count)), given.count == 32 else { return .malformed }
+        guard signature.hasPrefix(prefix), let given = HexText.bytes(signature.dropFirst(prefix.count)), given.count == 32 else { return .malformed }
         guard let seconds = Int64(timestamp), abs(nowSeconds - seconds) <= maxSkewSeconds else { return .stale }
         let signed = Array(timestamp.utf8) + [UInt8(ascii: ".")] + body
         return crypto.constantTimeEquals(crypto.hmacSHA256(key: secret, data: signed), given) ? nil : .mismatch
-    }
-
-    static func hexBytes(_ text: Substring) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        var index = 0
-        while index < digits.count {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PluginAPI
 @testable import MetaFlow
 
 /// The survey the vectors were made for: SURVEY_Q1 … SURVEY_Q5, then SUCCESS; Q1's and Q2's
