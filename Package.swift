@@ -94,6 +94,12 @@ let package = Package(
             path: "Tests/WasenderTests",
             resources: [.copy("Fixtures")]
         ),
+        // /openapi.json and the route-wide security sweep: a kernel with every built-in plugin enabled.
+        .testTarget(
+            name: "OpenAPITests",
+            dependencies: ["Kernel", "PluginAPI", "PluginTesting"] + plugins.map { .target(name: $0) },
+            path: "Tests/OpenAPITests"
+        ),
     ] + plugins.map { name in
         // Integration plugins: PluginAPI only (explicit path: `Plugins/` is also SwiftPM's folder for package plugins).
         .target(name: name, dependencies: ["PluginAPI"], path: "Plugins/\(name)", swiftSettings: strict)

@@ -11,6 +11,8 @@ public final class KernelServer: @unchecked Sendable {
     private let kernelRoutes = KernelRoutes()
     private let server: HTTPServer
     private let router: Router
+    /// What `GET /openapi.json` serves.
+    let openAPI: OpenAPIDocument
     let registry: JobRegistry
     private var started: [KernelBuilder.LoadedPlugin] = []
     private var openStore: (any KernelStore)?
@@ -68,8 +70,12 @@ public final class KernelServer: @unchecked Sendable {
         let panelRoutes = admin.panelRoutes(plugins.flatMap { loaded in
             loaded.registrar.adminPanels.map { AdminRoutes.PanelEntry(plugin: loaded.id, panel: $0) }
         })
-        let router = try builder.buildRouter(plugins: plugins, kernelRoutes: kernelRoutes.routes + admin.routes + phoneRoutes + panelRoutes,
-                                             inbox: inbox)
+        var ownRoutes = kernelRoutes.routes + admin.routes + phoneRoutes + panelRoutes
+        let document = try OpenAPIDocument.build(kernelRoutes: ownRoutes.map { ($0.0, $0.1) } + [(.get, AdminRoutes.openAPIPath)],
+                                                 kernelDocs: AdminRouteDocs.all, plugins: plugins)
+        ownRoutes += admin.openAPIRoutes(document)
+        openAPI = document
+        let router = try builder.buildRouter(plugins: plugins, kernelRoutes: ownRoutes, inbox: inbox)
         self.router = router
         server = HTTPServer(settings: config.server, router: router, log: log)
         kernelRoutes.setMetricsRenderer { [server] in
@@ -90,6 +96,11 @@ public final class KernelServer: @unchecked Sendable {
 
     /// The port bound (after `start`).
     public var port: Int { server.port }
+
+    /// Every route in the router: method, pattern and the registering plugin (nil: the kernel).
+    var routeTable: [(method: HTTPMethod, pattern: String, plugin: String?)] {
+        router.routes.map { ($0.method, $0.pattern, $0.plugin) }
+    }
 
     /// Ids of the loaded (enabled) plugins, in start order.
     public var pluginIDs: [String] { plugins.map(\.id) }
