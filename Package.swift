@@ -101,7 +101,7 @@ let package = Package(
         // /openapi.json and the route-wide security sweep: a kernel with every built-in plugin enabled.
         .testTarget(
             name: "OpenAPITests",
-            dependencies: ["Kernel", "PluginAPI", "PluginTesting"] + plugins.map { .target(name: $0) },
+            dependencies: ["Kernel", "PluginAPI", "PluginTesting", "BuiltinPlugins"],
             path: "Tests/OpenAPITests"
         ),
     ] + plugins.map { name in

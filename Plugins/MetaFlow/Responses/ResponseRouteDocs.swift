@@ -4,7 +4,7 @@ import PluginAPI
 enum ResponseRouteDocs {
     static let filters: [RouteDoc.Parameter] = [
         .query("flow", .string(minLength: 1), "the flow's name in the config"),
-        .query("since", .string(minLength: 1), "created at or after: an RFC 3339 time or a duration ago (`2h`, `7d`)"),
+        .query("since", .timeOrDurationAgo, "created at or after"),
         .query("status", .string(enum: ResponseListing.statuses)),
         .query("has_phone", .string(enum: ["true", "false"]), "only responses with (or without) a phone"),
     ]

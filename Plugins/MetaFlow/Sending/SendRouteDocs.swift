@@ -1,7 +1,8 @@
 import PluginAPI
 
 /// Descriptions of `POST /metaflow/send`, `POST /metaflow/send/bulk` and
-/// `GET /metaflow/send/bulk/:id` for `/openapi.json`.
+/// `GET /metaflow/send/bulk/:id` for `/openapi.json`. `flows` are the configured flows' names,
+/// so the document lists what this instance can send.
 enum SendRouteDocs {
     static let mode = JSONSchema.string(enum: [FlowSender.Mode.interactive.rawValue, FlowSender.Mode.template.rawValue])
     static let badRequest = RouteDoc.Answer.error(400, "a bad body, phone, flow or mode (`invalid_json`, `invalid_phone_number`, `unknown_flow`, …)")
@@ -14,14 +15,18 @@ enum SendRouteDocs {
         "error": .string(description: "why the send failed for good"),
     ], required: ["flow_token", "phone_number", "status"])
 
-    static let send = RouteDoc(
+    static func flow(_ flows: [String]) -> JSONSchema {
+        .string(enum: flows, description: "a configured flow; default: `default_flow`")
+    }
+
+    static func send(flows: [String]) -> RouteDoc { RouteDoc(
         summary: "Send a Flow to one phone; the token→phone link is stored before the send",
         description: "Waits up to 5 s for the channel: `sent` with the message id, or `queued` (rate limit, retries).",
         security: .admin,
         body: .json(.object([
             "phone_number": .oneOf([.string(minLength: 1), .integer(minimum: 0)], description: "any form the normaliser accepts"),
             "customer_name": .string().nullable(),
-            "flow": .string(description: "a configured flow; default: `default_flow`").nullable(),
+            "flow": flow(flows).nullable(),
             "mode": mode.nullable(),
         ], required: ["phone_number"], additional: .allowed)),
         responses: [
@@ -29,25 +34,30 @@ enum SendRouteDocs {
             .json(502, "the send failed for good", sendOutcome),
             badRequest,
         ])
+    }
 
-    static let bulk = RouteDoc(
+    static func bulk(flows: [String]) -> RouteDoc { RouteDoc(
         summary: "Queue a Flow to every row of a CSV or JSON list; re-posting the same input queues nothing twice",
         security: .admin,
         parameters: [
-            .query("flow", .string(minLength: 1), "a configured flow; default: `default_flow`"),
+            .query("flow", flow(flows)),
             .query("mode", mode),
             .query("batch", .string(minLength: 1), "names the batch (default: a digest of flow, mode and input)"),
         ],
         body: RouteDoc.Body([
-            .init("text/csv", .string(description: "`phone_number,customer_name` lines, an optional header")),
-            .init("application/json", .array(of: .object(["phone_number": .oneOf([.string(), .integer()]), "customer_name": .string().nullable()],
-                                                          required: ["phone_number"], additional: .allowed))),
-        ]),
+            // No schema: a CSV body is text whatever a generator thinks its JSON type is.
+            .init("text/csv"),
+            .init("application/json", .array(of: .object([
+                "phone_number": .oneOf([.string(), .integer()], description: "a row without one is skipped and reported in `invalid`").nullable(),
+                "customer_name": .string().nullable(),
+            ], required: [], additional: .allowed))),
+        ], description: "CSV (`phone_number,customer_name` lines, an optional header) or a JSON array of rows"),
         responses: [
             .json(202, "rows were queued", batch),
             .json(200, "nothing new to queue (every valid row was already in the batch)", batch),
             badRequest,
         ])
+    }
 
     static let batch = JSONSchema.object([
         "batch_id": .integer(minimum: 1), "flow": .string(), "mode": mode, "rows": .integer(minimum: 0),

@@ -15,8 +15,7 @@ enum AdminRouteDocs {
     static let notFound = RouteDoc.Answer.error(404, "no such item")
     static let limit = RouteDoc.Parameter.query("limit", .integer(minimum: 1, maximum: 1000), "page size (default 100)")
     static let after = RouteDoc.Parameter.query("after", .integer(minimum: 0), "the previous page's `next` (0 for the start)")
-    static let since = RouteDoc.Parameter.query("since", .string(minLength: 1),
-                                                "an RFC 3339 time (`2026-11-22T10:00:00Z`) or a duration ago (`30m`, `2h`, `7d`)")
+    static let since = RouteDoc.Parameter.query("since", .timeOrDurationAgo, "received at or after")
     static let plugin = RouteDoc.Parameter.query("plugin", .string(minLength: 1), "a plugin id (`wasender`)")
     static let id = RouteDoc.Parameter.path("id", .integer(minimum: 1), "the row id")
 
@@ -105,7 +104,7 @@ enum AdminRouteDocs {
                  .error(409, "refused in the item's state (`duplicate`, `plugin_disabled`)")])),
             (.post, "\(prefix)/inbox/replay", Self.admin(
                 "Enqueue processing again for every non-duplicate request since a time",
-                body: .json(.object(["since": .string(minLength: 1, description: "RFC 3339 or a duration ago (`2h`)"),
+                body: .json(.object(["since": .timeOrDurationAgo,
                                      "plugin": .string(minLength: 1).nullable()], required: ["since"])),
                 [.json(200, "what was queued", bulkReplay), badParameter,
                  .error(409, "nothing replayed (`plugin_disabled`)")])),

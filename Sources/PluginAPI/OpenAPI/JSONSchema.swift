@@ -121,6 +121,13 @@ public struct JSONSchema: Sendable, Equatable {
         return copy
     }
 
+    /// A `since`-style filter: an RFC 3339 UTC time (`2026-11-22T10:00:00Z`) or a duration ago
+    /// (`30m`, `2h`, `7d`, as `ConfigDuration` reads them). The pattern is narrower than what
+    /// the parsers take (days 01–28, upper-case `T` and `Z`) so every value it allows is valid.
+    public static let timeOrDurationAgo = JSONSchema.string(
+        pattern: "^([0-9]{1,6}(ms|s|m|h|d)|20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)$",
+        description: "an RFC 3339 time (`2026-11-22T10:00:00Z`) or a duration ago (`30m`, `2h`, `7d`)")
+
     /// The error body every route answers with: `{"error": {"code": "…", "message": "…"}}`.
     public static let error = JSONSchema.object([
         "error": .object(["code": .string(description: "stable and machine-readable (`bad_request`, `not_found`)"),

@@ -2,19 +2,13 @@ import Foundation
 import PluginAPI
 import PluginTesting
 @testable import Kernel
-import MetaFlow
-import Chatwoot
-import Wasender
-import CloudTalk
-import Integrity
+import BuiltinPlugins
 
 /// A kernel with every built-in plugin enabled (fake secrets, providers on a closed loopback
 /// port), so every route a deployment can have is in its router.
 enum AllPlugins {
-    /// The built-in plugins, as `Sources/switchboard/main.swift` lists them.
-    static let builtIn: [any Plugin.Type] = [
-        MetaFlowPlugin.self, ChatwootPlugin.self, WasenderPlugin.self, CloudTalkPlugin.self, IntegrityPlugin.self,
-    ]
+    /// The plugins compiled into `switchboard`; `host()` checks the config enables them all.
+    static let builtIn = BuiltinPlugins.all
 
     static let adminToken = "admin-token-for-openapi-tests-0123456789"
     /// Nothing listens here: outbound calls fail at once.
@@ -44,6 +38,8 @@ enum AllPlugins {
     /// A started in-process host (temporary database) with every plugin enabled.
     static func host(adminToken: String? = AllPlugins.adminToken) async throws -> PluginTestHost {
         let host = try PluginTestHost(plugins: builtIn, config: config(adminToken: adminToken))
+        let missing = Set(builtIn.map { $0.id }).subtracting(host.kernel.pluginIDs)
+        guard missing.isEmpty else { throw Failure("AllPlugins.config does not enable \(missing.sorted()): add their configs") }
         try await host.start()
         return host
     }
