@@ -176,7 +176,8 @@ def main():
             "--output-sanitize", "true",
         ]
         print("+ " + " ".join(c if "Bearer" not in c else "Authorization: Bearer ***" for c in command), flush=True)
-        rc = subprocess.run(command, env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": ""}).returncode
+        # In the temporary directory: schemathesis keeps a cache of crashes under its cwd.
+        rc = subprocess.run(command, cwd=work, env={**os.environ, "NO_COLOR": "1"}).returncode
     finally:
         if server is not None and server.poll() is None:
             server.terminate()
