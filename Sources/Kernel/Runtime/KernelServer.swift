@@ -11,8 +11,6 @@ public final class KernelServer: @unchecked Sendable {
     private let kernelRoutes = KernelRoutes()
     private let server: HTTPServer
     private let router: Router
-    /// What `GET /openapi.json` serves.
-    let openAPI: OpenAPIDocument
     let registry: JobRegistry
     private var started: [KernelBuilder.LoadedPlugin] = []
     private var openStore: (any KernelStore)?
@@ -74,7 +72,6 @@ public final class KernelServer: @unchecked Sendable {
         let document = try OpenAPIDocument.build(kernelRoutes: ownRoutes.map { ($0.0, $0.1) } + [(.get, AdminRoutes.openAPIPath)],
                                                  kernelDocs: AdminRouteDocs.all, plugins: plugins)
         ownRoutes += admin.openAPIRoutes(document)
-        openAPI = document
         let router = try builder.buildRouter(plugins: plugins, kernelRoutes: ownRoutes, inbox: inbox)
         self.router = router
         server = HTTPServer(settings: config.server, router: router, log: log)
