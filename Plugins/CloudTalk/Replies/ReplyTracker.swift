@@ -1,0 +1,40 @@
+import PluginAPI
+
+/// Marks calls answered: on `message.received` from any channel, the latest call whose
+/// follow-up was sent to the same phone within `reply_window` before the message gets
+/// `replied_at` (the first reply's time) and `document_received` when the message (this one or
+/// a later one) carries a document or an image. Messages from senders that are not phone
+/// numbers (`@lid` ids) and messages nobody followed up are ignored.
+struct ReplyTracker: Sendable {
+    /// A reply may be stamped slightly before our send is (the provider's clock against ours).
+    static let clockSkew: Int64 = 60_000
+    /// `media_type`s that count as the document the follow-up asks for.
+    static let documentTypes: Set<String> = ["document", "image"]
+
+    let replyWindow: ConfigDuration
+    let store: any Store
+    let phones: any Phones
+    let log: any Logger
+    let metrics: any MetricsRecorder
+    let clock: any TimeSource
+
+    func handle(_ event: Event) async throws -> JobOutcome {
+        let message = try JobPayloadReader(event.payload)
+        guard let sender = message.string("phone"), let phone = try? phones.normalize(sender, region: nil) else { return .done }
+        let at = message.optionalInt("at") ?? event.publishedAt
+        let isDocument = message.string("media_type").map(Self.documentTypes.contains) ?? false
+        let messageID = message.optionalInt("message_id")
+        let window = replyWindow.milliseconds
+        let now = clock.nowMillis
+        let call: Int64? = try await store.write { db in
+            guard let row = try db.queryOne(CallSQL.replyTarget, phone.e164, at + Self.clockSkew, at - window) else { return nil }
+            let id = try row.int("id")
+            try db.execute(CallSQL.markReplied, id, at, messageID, isDocument, now)
+            return id
+        }
+        guard let call else { return .done }
+        metrics.increment("replies", labels: ["document": isDocument ? "true" : "false"])
+        log.info("cloudtalk follow-up answered", ["call": "\(call)", "phone": phone.masked, "document": "\(isDocument)"])
+        return .done
+    }
+}
