@@ -50,11 +50,12 @@ enum CallSQL {
     follow_up_message_id, follow_up_error, follow_up_sent_at, replied_at, document_received, received_at, created_at
     """
 
-    /// A replayed delivery finds its call and inserts nothing.
+    /// A replayed delivery finds its call and inserts nothing. `created_at` is when the webhook
+    /// arrived (the call's end, give or take CloudTalk's wrap-up), not when it was processed.
     static let insert = """
     INSERT INTO cloudtalk_calls (call_key, call_id, call_uuid, direction, external_number, internal_number, agent_id, status,
         talking_time, waiting_time, wrapup_time, recording_url, tags, fields, raw_payload, enrichment, received_at, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)
     ON CONFLICT (call_key) DO NOTHING
     RETURNING id
     """
