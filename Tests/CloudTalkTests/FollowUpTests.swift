@@ -60,6 +60,19 @@ struct FollowUpTests {
         #expect(items.count == 1 && items.first?.objectValue?["call_uuid"] == .string("b"))
     }
 
+    /// Two calls from one phone whose follow-ups come due together: exactly one is sent.
+    @Test(arguments: CloudTalkHost.backends)
+    func twoCallsDueTogetherSendOnce(backend: String) async throws {
+        let ct = try await CloudTalkHost.start(backend: backend)
+        defer { Task { await ct.stop() } }
+        #expect(await ct.postCall(try CloudTalkHost.call(["call_uuid": "e1"])).status == 200)
+        #expect(await ct.postCall(try CloudTalkHost.call(["call_uuid": "e2", "external_number": "0600000001"])).status == 200)
+        try await ct.advance(0)
+        try await ct.advance(31)
+        #expect(ct.sends.count == 1)
+        #expect(try await ct.column("follow_up_status").map(\.description).sorted() == ["'sent'", "'skipped'"])
+    }
+
     /// The rule: each condition, and a condition on something the call does not say.
     @Test func theRuleDecides() async throws {
         let rule = #""rule": {"direction": "incoming", "status": "answered", "min_talk_time": "60s", "tags": ["lead"]}"#
