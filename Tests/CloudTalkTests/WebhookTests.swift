@@ -159,6 +159,22 @@ struct WebhookTests {
         #expect(dead.last?.contains("not a JSON object") == true)
     }
 
+    /// The observed "recording uploaded" delivery (call_id as an integer, no uuid, no event_type)
+    /// about a call already recorded fills its recording URL; it is not a second call.
+    @Test(arguments: CloudTalkHost.backends)
+    func aLaterDeliveryAboutAKnownCallFillsIt(backend: String) async throws {
+        let ct = try await CloudTalkHost.start(backend: backend)
+        defer { Task { await ct.stop() } }
+        #expect(await ct.postCall(try CloudTalkHost.call(["recording_url": nil])).status == 200)
+        try await ct.advance(0)
+        #expect(await ct.postCall(try Fixture.bytes("cloudtalk_recording_uploaded_observed.json")).bodyText.contains("accepted"))
+        try await ct.advance(0)
+        #expect(try await ct.column("recording_url").count == 1)
+        #expect(try await ct.column("recording_url").first?.description.contains("https://my.cloudtalk.io/pub/r/") == true)
+        #expect(try await ct.host.query("SELECT id FROM switchboard_events WHERE name = 'call.ended'").count == 1)
+        #expect(try await ct.host.query("SELECT id FROM switchboard_jobs WHERE name = 'cloudtalk.follow_up'").count == 1)
+    }
+
     /// Another workflow event (a recording uploaded) is not a call that ended.
     @Test func otherEventTypesAreIgnored() async throws {
         let ct = try await CloudTalkHost.start()

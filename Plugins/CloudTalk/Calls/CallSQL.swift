@@ -62,6 +62,16 @@ enum CallSQL {
 
     static let load = "SELECT \(columns) FROM cloudtalk_calls WHERE id = $1"
 
+    static let findByUUID = "SELECT id FROM cloudtalk_calls WHERE call_uuid = $1 ORDER BY id LIMIT 1"
+    static let findByCallID = "SELECT id, call_uuid FROM cloudtalk_calls WHERE call_id = $1 ORDER BY id LIMIT 1"
+
+    /// A later delivery about a known call (a recording uploaded) fills what the call lacks.
+    static let fillLater = """
+    UPDATE cloudtalk_calls SET recording_url = COALESCE(recording_url, $2), call_uuid = COALESCE(call_uuid, $3),
+        call_id = COALESCE(call_id, $4), updated_at = $5
+    WHERE id = $1
+    """
+
     static let findByCallRef = "SELECT \(columns) FROM cloudtalk_calls WHERE call_uuid = $1 OR call_id = $1 ORDER BY id DESC LIMIT 1"
 
     /// What the API told us: authoritative for status, direction, durations and tags.

@@ -46,6 +46,12 @@ struct CallWebhookProcessor: Sendable {
         let scheduler = self.scheduler
         // 2. the row, the event and what comes next, together
         let inserted: Int64? = try await store.write { db in
+            // A call already known by its other id (the uuid-less delivery of a recording, say)
+            // is not a second call: fill in what it lacked.
+            if let existing = try Self.existing(payload, in: db) {
+                try db.execute(CallSQL.fillLater, existing, payload.recordingURL, payload.callUUID, payload.callID, now)
+                return nil
+            }
             let row = try db.queryOne(CallSQL.insert, key, payload.callID, payload.callUUID, payload.direction, external?.e164,
                                       internalNumber?.e164, payload.agentID, payload.status, payload.talkingTime, payload.waitingTime,
                                       payload.wrapupTime, payload.recordingURL, payload.tags.joined(separator: ", "), fieldsJSON,
@@ -68,6 +74,16 @@ struct CallWebhookProcessor: Sendable {
             log.debug("cloudtalk call already recorded", ["key": key])
         }
         return .done
+    }
+
+    /// The row of a call recorded under its uuid, or under its call id when one of the two
+    /// deliveries had no uuid (two different uuids are two calls, whatever their call ids say).
+    static func existing(_ payload: CallPayload, in db: any SQLConnection) throws -> Int64? {
+        if let uuid = payload.callUUID, let row = try db.queryOne(CallSQL.findByUUID, uuid) { return try row.int("id") }
+        guard let callID = payload.callID, let row = try db.queryOne(CallSQL.findByCallID, callID) else { return nil }
+        let knownUUID = try row.optionalString("call_uuid")
+        guard payload.callUUID == nil || knownUUID == nil else { return nil }
+        return try row.int("id")
     }
 
     /// The kernel's normaliser on a JSON integer or text; nil (with a warning) when it is no phone.
