@@ -73,6 +73,33 @@ struct ReplyTests {
         #expect(try await ct.column("replied_at") == [.null, .null])
     }
 
+    /// A reply that arrives while the follow-up waits in Wasender's rate limit is not lost: it
+    /// waits for the send, then marks the call.
+    @Test(arguments: CloudTalkHost.backends)
+    func aReplyWhileTheFollowUpIsQueuedWaitsForIt(backend: String) async throws {
+        let ct = try await CloudTalkHost.start(backend: backend, sendStatus: 429)
+        defer { Task { await ct.stop() } }
+        #expect(await ct.postCall(try Fixture.bytes("cloudtalk_call_ended.json")).status == 200)
+        try await ct.advance(0)
+        try await ct.advance(31)
+        #expect(try await ct.column("follow_up_status") == [.text("scheduled")])
+        #expect(try await ct.column("follow_up_message_id").first != .null)
+        // 40 s later (the send retries at +60 s) the customer's document arrives: it waits.
+        ct.clock.advance(by: 40)
+        let repliedAt = ct.clock.nowMillis / 1000 * 1000
+        #expect(try await ct.reply(id: "Q1", document: true) == 200)
+        try await ct.host.runDueJobs()
+        #expect(try await ct.column("replied_at") == [.null])
+        // The send goes out; then the waiting reply is matched.
+        try await ct.advance(25)
+        #expect(ct.sends.count == 2)
+        #expect(try await ct.column("follow_up_status") == [.text("sent")])
+        #expect(try await ct.column("replied_at") == [.null])
+        try await ct.advance(10)
+        #expect(try await ct.column("replied_at") == [.integer(repliedAt)])
+        #expect(try await ct.column("document_received") == [.integer(1)])
+    }
+
     /// Two calls followed up a day apart: the reply belongs to the latest.
     @Test func theLatestFollowUpGetsTheReply() async throws {
         let ct = try await CloudTalkHost.start(cloudtalk: #""follow_up": \#(CloudTalkHost.followUp(cooldown: "1h"))"#)

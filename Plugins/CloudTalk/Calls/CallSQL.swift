@@ -132,6 +132,12 @@ enum CallSQL {
     ORDER BY follow_up_sent_at DESC, id DESC LIMIT 1
     """
 
+    /// A follow-up to the phone handed to its channel whose outcome is not known yet.
+    static let pendingFollowUp = """
+    SELECT id FROM cloudtalk_calls WHERE external_number = $1 AND follow_up_status = 'scheduled' AND follow_up_message_id IS NOT NULL
+    LIMIT 1
+    """
+
     /// The first reply's time stays; a document or image in any reply sets the flag.
     static let markReplied = """
     UPDATE cloudtalk_calls SET replied_at = COALESCE(replied_at, $2), reply_message_id = COALESCE(reply_message_id, $3),

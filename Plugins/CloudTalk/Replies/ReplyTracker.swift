@@ -4,10 +4,13 @@ import PluginAPI
 /// follow-up was sent to the same phone within `reply_window` before the message gets
 /// `replied_at` (the first reply's time) and `document_received` when the message (this one or
 /// a later one) carries a document or an image. Messages from senders that are not phone
-/// numbers (`@lid` ids) and messages nobody followed up are ignored.
+/// numbers (`@lid` ids) and messages nobody followed up are ignored. A reply that arrives while
+/// a follow-up to its phone is still in the channel's queue waits (snoozes) until it has left.
 struct ReplyTracker: Sendable {
     /// A reply may be stamped slightly before our send is (the provider's clock against ours).
     static let clockSkew: Int64 = 60_000
+    /// How long a reply waits for a follow-up still in its channel's queue.
+    static let pendingWait = 30.0
     /// `media_type`s that count as the document the follow-up asks for.
     static let documentTypes: Set<String> = ["document", "image"]
 
@@ -26,6 +29,11 @@ struct ReplyTracker: Sendable {
         let messageID = message.optionalInt("message_id")
         let window = replyWindow.milliseconds
         let now = clock.nowMillis
+        // Our message is queued (or its `message.sent` not processed yet): decide once its
+        // outcome is known, or this reply could be matched to an older call, or lost.
+        if try await store.read({ try $0.queryOne(CallSQL.pendingFollowUp, phone.e164) }) != nil {
+            return .snooze(seconds: Self.pendingWait)
+        }
         let call: Int64? = try await store.write { db in
             guard let row = try db.queryOne(CallSQL.replyTarget, phone.e164, at + Self.clockSkew, at - window) else { return nil }
             let id = try row.int("id")

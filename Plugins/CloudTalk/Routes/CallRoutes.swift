@@ -11,7 +11,7 @@ struct CallRoutes: Sendable {
     let log: any Logger
     /// Whether a request carries the admin token (`context.adminAuthorized`).
     let authorized: @Sendable (Request) -> Bool
-    /// Nil when `follow_up` is not configured (then there is nothing to retry).
+    /// False when `follow_up` is not configured (then there is nothing to retry).
     let followUpEnabled: Bool
 
     static func unauthorized() -> Response {

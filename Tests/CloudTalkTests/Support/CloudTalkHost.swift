@@ -31,7 +31,7 @@ struct CloudTalkHost {
     var clock: ManualClock { host.clock }
 
     /// `cloudtalk` members after `webhook_token` (`"follow_up": …`, API keys) as JSON text.
-    /// `sendStatus` other than 200 makes Wasender refuse every send with that status.
+    /// `sendStatus` other than 200 makes Wasender refuse every send with that status; 429 only the first.
     static func start(backend: String = "sqlite", cloudtalk: String? = nil, sendStatus: Int = 200) async throws -> CloudTalkHost {
         let url = backend == "postgres" ? try await TestDatabase.freshURL() : TestDatabase.sqliteURL()
         let members = cloudtalk ?? #""follow_up": \#(followUp())"#
@@ -43,9 +43,17 @@ struct CloudTalkHost {
                         "webhook_secret": "\(wasenderSecret)", "rate_limit": "10/60s"}}}}
         """
         let host = try PluginTestHost(plugins: [CloudTalkPlugin.self, WasenderPlugin.self], config: config, storageURL: url)
-        host.http.respond(to: .post, "\(wasenderURL)/send-message",
-                          with: sendStatus == 200 ? .json(#"{"success":true,"data":{"msgId":1048576,"jid":"+212600000001","status":"in_progress"}}"#)
-                              : .json(#"{"success":false,"message":"invalid recipient"}"#, status: sendStatus))
+        let success = RecordingHTTPClient.Answer.json(#"{"success":true,"data":{"msgId":1048576,"jid":"+212600000001","status":"in_progress"}}"#)
+        switch sendStatus {
+        case 200: host.http.respond(to: .post, "\(wasenderURL)/send-message", with: success)
+        case 429:
+            // The trial's answer once, then success.
+            host.http.respond(to: .post, "\(wasenderURL)/send-message",
+                              with: .json(#"{"message":"You can only send 1 message every 1 minute.","retry_after":60}"#, status: 429), success)
+        default:
+            host.http.respond(to: .post, "\(wasenderURL)/send-message",
+                              with: .json(#"{"success":false,"message":"invalid recipient"}"#, status: sendStatus))
+        }
         try await host.start()
         return CloudTalkHost(host: host, url: url)
     }
