@@ -6,11 +6,12 @@
 
 1. A config in a temporary directory: SQLite, an admin token, MetaFlow with a flow, the Cloud
    API channel pointed at a fake Graph API served from this script, the webhook, and the
-   Chatwoot and Wasender plugins (providers on a closed port: their calls fail, which is fine).
+   Chatwoot, Wasender and CloudTalk plugins (providers on a closed port: their calls fail,
+   which is fine).
 2. `switchboard migrate`, then a few seeded Flow responses written straight into the database
    (the encrypted Flow endpoint is tested elsewhere), then `switchboard serve`.
-3. Seeding through the API: a signed Wasender webhook (an inbox item and its job), a Flow
-   send and a small bulk batch (rows in the send tables, batch 1).
+3. Seeding through the API: a signed Wasender webhook (an inbox item and its job), a CloudTalk
+   call-ended webhook (a call with a follow-up), a Flow send and a small bulk batch (batch 1).
 4. `st run` with the admin token on every request, a bounded number of examples per
    operation and a fixed seed; checks: no 5xx, status codes, content types and bodies as
    documented, and that admin operations refuse requests without the token (`ignored_auth`).
@@ -33,6 +34,7 @@ import urllib.request
 
 ADMIN_TOKEN = "schemathesis-admin-token-0123456789"
 WASENDER_SECRET = "wasender-secret-0123456789"
+CLOUDTALK_TOKEN = "cloudtalk-token-0123456789"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -83,6 +85,11 @@ def config(db, graph_url, dead_url):
                                                       "api_token": "chatwoot-token-0123456789"}},
             "wasender": {"enabled": True, "config": {"base_url": dead_url, "api_key": "wasender-key-0123456789",
                                                       "webhook_secret": WASENDER_SECRET}},
+            "cloudtalk": {"enabled": True, "config": {
+                "webhook_token": CLOUDTALK_TOKEN,
+                "follow_up": {"channel": "wasender", "delay": "30s", "template": "Merci {contact_name}", "cooldown": "24h",
+                              "reply_window": "7d"},
+            }},
         },
     }
 
@@ -112,10 +119,14 @@ def call(port, method, path, body=None, headers=None):
 
 def seed_api(port):
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    with open(os.path.join(HERE, "seed_wasender_message.json"), "rb") as f:
-        hook = f.read()
+    def fixture(name):
+        with open(os.path.join(HERE, name), "rb") as f:
+            return f.read()
     seeds = [
-        ("POST", "/wasender/webhook", hook, {"X-Webhook-Signature": WASENDER_SECRET, "Content-Type": "application/json"}),
+        ("POST", "/wasender/webhook", fixture("seed_wasender_message.json"),
+         {"X-Webhook-Signature": WASENDER_SECRET, "Content-Type": "application/json"}),
+        ("POST", "/cloudtalk/webhook", fixture("seed_cloudtalk_call_ended.json"),
+         {"X-Switchboard-Token": CLOUDTALK_TOKEN, "Content-Type": "application/json"}),
         ("POST", "/metaflow/send", json.dumps({"phone_number": "+212610059159", "customer_name": "Yassine"}).encode(),
          {**admin, "Content-Type": "application/json"}),
         ("POST", "/metaflow/send/bulk", b"phone_number,customer_name\n+212610059160,Amina\nnot-a-number,Bad\n",

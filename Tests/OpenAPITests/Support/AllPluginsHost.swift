@@ -30,7 +30,11 @@ enum AllPlugins {
                        "api_token": "chatwoot-token-0123456789", "webhook_secret": "chatwoot-secret-0123456789"}},
           "wasender": {"enabled": true, "config": {"base_url": "\#(deadProvider)", "api_key": "wasender-key-0123456789",
                        "webhook_secret": "wasender-secret-0123456789"}},
-          "cloudtalk": {"enabled": true, "config": {}},
+          "cloudtalk": {"enabled": true, "config": {"webhook_token": "cloudtalk-token-0123456789",
+                        "api_key_id": "cloudtalk-key-id", "api_key_secret": "cloudtalk-key-secret-0123456789",
+                        "base_url": "\#(deadProvider)",
+                        "follow_up": {"channel": "wasender", "delay": "30s", "template": "Merci {contact_name}", "cooldown": "24h",
+                                      "reply_window": "7d"}}},
           "integrity": {"enabled": true, "config": {}}}}
         """#
     }
