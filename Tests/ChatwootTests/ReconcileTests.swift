@@ -75,6 +75,43 @@ struct ReconcileTests {
         #expect(try await host.kernel.store.query("SELECT id FROM switchboard_messages WHERE channel = 'chatwoot'").count == 3)
     }
 
+    @Test func pagesThroughConversationsAndMessagesWithChatwootsCursors() async throws {
+        let host = try await ChatwootHost.start(backend: "sqlite")
+        defer { Task { await host.stop() } }
+        let now = Int(host.clock.nowMillis / 1000)
+        _ = try await host.kernel.runDueJobs()      // the first run: nothing yet, sets the watermark
+        // 30 active conversations (two pages of 25); the newest has 45 messages (three pages of 20, back in time).
+        host.fake.withWorld { world in
+            for n in 0..<30 {
+                let contact = world.addContact(name: "C\(n)", phone: "+2126000001\(String(format: "%02d", n))")
+                let conversation = world.addConversation(id: 1000 + n, inbox: 3, contact: contact, lastActivity: now - 600 + n)
+                world.addMessage(conversation: conversation, id: 10_000 + n, content: "hello \(n)", createdAt: now - 600 + n)
+            }
+            for m in 1...45 { world.addMessage(conversation: 1029, id: 20_000 + m, content: "m\(m)", createdAt: now - 300 + m) }
+        }
+        host.clock.advance(by: 120)
+        host.fake.clearRequests()
+        _ = try await host.kernel.runDueJobs()
+        #expect(try await Self.state(host, "last_run_conversations") == 30)
+        #expect(try await Self.state(host, "last_run_processed") == 29 + 46)
+        let calls = Self.reconcileCalls(host)
+        #expect(calls.filter { $0 == "GET /conversations" }.count == 2)
+        #expect(calls.filter { $0.hasPrefix("GET /conversations/1029/messages") } ==
+                ["GET /conversations/1029/messages", "GET /conversations/1029/messages?before=20026", "GET /conversations/1029/messages?before=20006"])
+        #expect(try await host.kernel.store.query("SELECT id FROM switchboard_messages").count == 75)
+
+        // 130 more in the newest conversation: two pages after its cursor (100, then 30).
+        host.fake.withWorld { world in
+            for m in 46...175 { world.addMessage(conversation: 1029, id: 20_000 + m, content: "m\(m)", createdAt: now + m) }
+        }
+        host.clock.advance(by: 120)
+        host.fake.clearRequests()
+        _ = try await host.kernel.runDueJobs()
+        #expect(try await Self.state(host, "last_run_processed") == 130)
+        #expect(Self.reconcileCalls(host) == ["GET /conversations", "GET /conversations/1029/messages?after=20045",
+                                              "GET /conversations/1029/messages?after=20145"])
+    }
+
     @Test func webhookBodiesRebuiltFromTheAPIReadLikeDeliveries() throws {
         let message: [String: JSONDocument] = ["id": .integer(9), "message_type": .integer(0), "content": .string("hi"), "created_at": .integer(1_790_000_000),
                                             "sender": .object(["id": .integer(301), "phone_number": .string("+212600000001")])]

@@ -16,7 +16,7 @@ struct Reconciler: Sendable {
     /// Activity this close below the watermark is read again (processing is idempotent).
     static let overlapSeconds: Int64 = 120
     /// Upper bounds per run, so one run stays bounded on a busy account; the rest is the next run's.
-    static let maxConversationPages = 20
+    static let maxConversationPages = 40
     static let maxMessagePages = 10
     /// Seen-message marks and cursors older than this are pruned.
     static let retentionMillis: Int64 = 14 * 86_400_000
@@ -61,16 +61,30 @@ struct Reconciler: Sendable {
 
         // Conversations active since `since`, newest first.
         var conversations: [(object: [String: JSONValue], id: Int, activity: Int64)] = []
+        // Whether more conversations than one run reads were active since the watermark.
+        var capped = true
         pages: for page in 1...Self.maxConversationPages {
             let batch = try await client.recentConversations(page: page)
             summary.calls += 1
             for item in batch {
                 guard let object = item.objectValue, let id = object["id"]?.intValue else { continue }
                 let activity = object["last_activity_at"]?.intValue64 ?? object["timestamp"]?.intValue64 ?? 0
-                if activity < since { break pages }
+                if activity < since {
+                    capped = false
+                    break pages
+                }
                 conversations.append((object, id, activity))
             }
-            if batch.count < ChatwootClient.conversationPageSize { break }
+            if batch.count < ChatwootClient.conversationPageSize {
+                capped = false
+                break
+            }
+        }
+        if capped {
+            // The older ones were not read: keep the watermark so the next run reaches them (the
+            // newer ones cost little again: their cursors and the seen marks skip what was done).
+            log.warning("chatwoot reconciliation read its maximum of conversations this run; the rest waits for the next run",
+                        ["max_conversations": "\(Self.maxConversationPages * ChatwootClient.conversationPageSize)"])
         }
 
         for conversation in conversations {
@@ -95,7 +109,7 @@ struct Reconciler: Sendable {
             }
         }
 
-        let newWatermark = max(watermark, conversations.map(\.activity).max() ?? watermark)
+        let newWatermark = capped ? watermark : max(watermark, conversations.map(\.activity).max() ?? watermark)
         let done = summary
         try await store.write { db in
             try db.execute(ChatwootSQL.saveState, Self.watermarkKey, newWatermark, now)
