@@ -65,7 +65,11 @@ public final class KernelServer: @unchecked Sendable {
                                 queries: AdminQueries(store: services.store, registry: registry, clock: services.clock,
                                                       enabledPlugins: Set(plugins.map(\.id))))
         let phoneRoutes = admin.phoneRoutes(PhoneQueries(store: services.store, service: phoneService))
-        let router = try builder.buildRouter(plugins: plugins, kernelRoutes: kernelRoutes.routes + admin.routes + phoneRoutes, inbox: inbox)
+        let panelRoutes = admin.panelRoutes(plugins.flatMap { loaded in
+            loaded.registrar.adminPanels.map { AdminRoutes.PanelEntry(plugin: loaded.id, panel: $0) }
+        })
+        let router = try builder.buildRouter(plugins: plugins, kernelRoutes: kernelRoutes.routes + admin.routes + phoneRoutes + panelRoutes,
+                                             inbox: inbox)
         self.router = router
         server = HTTPServer(settings: config.server, router: router, log: log)
         kernelRoutes.setMetricsRenderer { [server] in
@@ -192,6 +196,9 @@ public final class KernelServer: @unchecked Sendable {
 
     /// The open store (after `start` or `openForTesting`), for tests that inspect tables.
     public var store: any Store { services.store }
+
+    /// The kernel's crypto, as plugins get it (tests sign webhooks with it).
+    public var crypto: any CryptoProvider { services.crypto }
 
     /// Closes what `openForTesting` opened.
     public func closeForTesting() async {

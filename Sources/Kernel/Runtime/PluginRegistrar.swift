@@ -73,6 +73,7 @@ final class PluginRegistrar: Registrar {
     private(set) var periodic: [PeriodicRecord] = []
     private(set) var rateLimits: [String: RateLimit] = [:]
     private(set) var subscriptions: [SubscriptionRecord] = []
+    private(set) var adminPanels: [AdminPanel] = []
     private(set) var problems: [String] = []
 
     init(pluginID: String) { self.pluginID = pluginID }
@@ -156,11 +157,47 @@ final class PluginRegistrar: Registrar {
         phoneStrategies.append(PhoneStrategyRecord(id: id, kind: kind, timeout: timeout, resolve: resolve))
     }
 
-    /// Checks references between registrations (a periodic job must be declared).
+    func adminPanel(_ panel: AdminPanel) {
+        let name = "admin panel \(pluginID).\(panel.id)"
+        guard PluginID.isValid(panel.id) else {
+            problems.append("admin panel id \"\(panel.id)\" is invalid (expected [a-z][a-z0-9_]{0,31})")
+            return
+        }
+        if adminPanels.contains(where: { $0.id == panel.id }) { problems.append("\(name) declared twice") }
+        if panel.title.isEmpty { problems.append("\(name): the title is empty") }
+        if !panel.source.hasPrefix("/") { problems.append("\(name): source must start with / (got \(panel.source))") }
+        if panel.rowsKey.isEmpty { problems.append("\(name): rowsKey is empty") }
+        if panel.columns.isEmpty { problems.append("\(name): it has no columns") }
+        for action in panel.actions where !action.path.hasPrefix("/") {
+            problems.append("\(name): action \"\(action.title)\" path must start with / (got \(action.path))")
+        }
+        adminPanels.append(panel)
+    }
+
+    /// Checks references between registrations (a periodic job must be declared; a panel's
+    /// source must be one of the plugin's GET routes and its actions POST routes).
     func validate() {
+        for panel in adminPanels {
+            if !hasRoute(.get, relative: panel.source) {
+                problems.append("admin panel \(pluginID).\(panel.id): source GET \(panel.source) is not a route of the plugin")
+            }
+            for action in panel.actions where !hasRoute(.post, relative: action.path) {
+                problems.append("admin panel \(pluginID).\(panel.id): action POST \(action.path) is not a route of the plugin")
+            }
+        }
         for p in periodic where !jobs.contains(where: { $0.name == p.job }) {
             problems.append("every \(p.interval) names job \(p.job), which is not declared")
         }
+    }
+
+    /// Whether a route of `method` matches the plugin-relative `path` pattern segment by
+    /// segment (`:name` segments match each other).
+    private func hasRoute(_ method: HTTPMethod, relative path: String) -> Bool {
+        guard let mounted = mount(path) else { return false }
+        func shape(_ p: String) -> [String] { p.split(separator: "/").map { $0.hasPrefix(":") ? ":" : String($0) } }
+        let wanted = shape(mounted)
+        return routes.contains { $0.method == method && shape($0.pattern) == wanted }
+            || (method == .post && webhooks.contains { shape($0.path) == wanted })
     }
 
     /// One line per registration, for `switchboard plugins`.
@@ -174,5 +211,6 @@ final class PluginRegistrar: Registrar {
             + subscriptions.map { "subscribe \($0.event)" }
             + channels.map { "channel \($0.id)" + ($0.rateLimit.map { " (rate limit \($0))" } ?? "") }
             + phoneStrategies.map { "phone strategy \($0.id) (\($0.kind), timeout \($0.timeout))" }
+            + adminPanels.map { "admin panel \(pluginID).\($0.id) (\($0.title))" }
     }
 }

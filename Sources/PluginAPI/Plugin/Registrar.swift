@@ -16,8 +16,6 @@ public enum RouteAction: Sendable {
 /// Where a plugin declares what it contributes. Every method only records the declaration:
 /// nothing is started and no I/O happens. Clashes (two registrations of one method and path)
 /// are boot errors naming both registrations.
-///
-/// Admin panels join this protocol with the kernel issue that implements them.
 public protocol Registrar: AnyObject {
     /// The id of the plugin registering; routes are mounted under `/<id>/`.
     var pluginID: String { get }
@@ -63,6 +61,10 @@ public protocol Registrar: AnyObject {
     /// its answers: `.pattern` for numbers derived from a key's shape, `.observed` for numbers a
     /// system saw. Each run is cut off after `timeout` (default 3 s) and counted as a miss.
     func phoneStrategy(_ name: String, kind: PhoneSourceKind, timeout: ConfigDuration?, resolve: @escaping PhoneStrategyHandler)
+
+    /// Adds a panel to the admin web UI, filled from one of this plugin's routes; see `AdminPanel`.
+    /// A panel of a disabled plugin does not exist (a disabled plugin registers nothing).
+    func adminPanel(_ panel: AdminPanel)
 }
 
 extension Registrar {
