@@ -88,6 +88,17 @@ struct SyncTests {
         #expect(await host.receive(from: "+212600000011", text: "demain?", id: "r4") == 200)
         _ = try await host.kernel.runDueJobs()
         #expect(host.fake.requests.map(\.route) == ["PUT /contacts/\(contact)"])
+        // A phone-less contact another WhatsApp integration keyed by the wa_id (identifier): reused and given the phone.
+        let keyed = host.fake.withWorld { world in
+            let id = world.addContact(name: "Imported", phone: nil)
+            world.contacts[id]?.identifier = "212600000013"
+            return id
+        }
+        host.fake.clearRequests()
+        #expect(await host.receive(from: "+212600000013", text: "hello", id: "r6") == 200)
+        _ = try await host.kernel.runDueJobs()
+        #expect(Self.contacts(host, phone: "+212600000013").map(\.id) == [keyed])
+        #expect(!host.fake.requests.map(\.route).contains("POST /contacts"))
         // No profile name: the contact is named after the phone.
         #expect(await host.receive(from: "+212600000012", text: "x", id: "r5") == 200)
         _ = try await host.kernel.runDueJobs()

@@ -6,7 +6,8 @@ import PluginAPI
 ///
 /// Every step is get-or-create, so a retried delivery never duplicates anything:
 /// - contact: `contacts/search` for the phone's digits (Chatwoot matches `phone_number ILIKE
-///   %q%`, so the digits find `+E164` and bare-digit spellings alike), else `POST contacts`
+///   %q%` and `identifier LIKE %q%`, so the digits find `+E164` and bare-digit spellings alike;
+///   a phone-less contact whose identifier is the phone is given the phone), else `POST contacts`
 ///   (name: the WhatsApp profile name, else `WhatsApp +…`; attributes sent with it). A 422
 ///   "already taken" means another writer created it meanwhile: search again;
 /// - conversation: the contact's latest unresolved conversation in the inbox, else `POST
@@ -77,10 +78,12 @@ struct CRMSync: Sendable {
         var contactID = cached?.contactID
         var knownAttributes = cached?.attributes ?? [:]
         var createdContact = false
+        var needsPhone = false
         if contactID == nil {
             let found = try await contact(phone: phone, name: name, attributes: attributes)
             contactID = found.id
             createdContact = found.created
+            needsPhone = found.needsPhone
             if found.created { knownAttributes.merge(attributes) { _, new in new } }
         }
         guard let contactID else { return }
@@ -112,8 +115,11 @@ struct CRMSync: Sendable {
         }
 
         let changed = attributes.filter { knownAttributes[$0.key] != $0.value }
-        if !changed.isEmpty {
-            _ = try await client.updateContact(contactID, fields: ["custom_attributes": .object(changed)])
+        if !changed.isEmpty || needsPhone {
+            var fields: [String: JSONValue] = [:]
+            if !changed.isEmpty { fields["custom_attributes"] = .object(changed) }
+            if needsPhone { fields["phone_number"] = .string(phone.e164) }
+            _ = try await client.updateContact(contactID, fields: fields)
             await cache.update(key) { $0.attributes.merge(changed) { _, new in new } }
         } else if createdContact {
             await cache.update(key) { $0.attributes.merge(attributes) { _, new in new } }
@@ -121,29 +127,36 @@ struct CRMSync: Sendable {
     }
 
     /// The contact with this phone, or a new one.
-    private func contact(phone: PhoneNumber, name: String, attributes: [String: JSONValue]) async throws -> (id: Int, created: Bool) {
-        if let id = try await search(phone) { return (id, false) }
+    private func contact(phone: PhoneNumber, name: String, attributes: [String: JSONValue]) async throws -> (id: Int, created: Bool, needsPhone: Bool) {
+        if let found = try await search(phone) { return (found.id, false, found.needsPhone) }
         do {
             let created = try await client.createContact(name: name, phone: phone.e164, customAttributes: attributes)
             metrics.increment("contacts_created")
-            return (created.id, true)
+            return (created.id, true, false)
         } catch let error as ChatwootError where error.kind == .invalid && error.attributes.contains("phone_number") {
             // Created by another writer between our search and our create ("has already been taken").
-            if let id = try await search(phone) { return (id, false) }
+            if let found = try await search(phone) { return (found.id, false, found.needsPhone) }
             throw error
         }
     }
 
-    /// The id of the contact whose phone is `phone`; nil when none. Several: the oldest (lowest id).
-    private func search(_ phone: PhoneNumber) async throws -> Int? {
+    /// The contact for `phone`, nil when none: one whose `phone_number` normalises to it (the
+    /// oldest, lowest id, when several), else one without a phone whose `identifier` is the
+    /// phone (`+E164` or bare digits, as other WhatsApp integrations store the wa_id), which
+    /// then gets the phone.
+    private func search(_ phone: PhoneNumber) async throws -> (id: Int, needsPhone: Bool)? {
         let digits = String(phone.e164.dropFirst())
         let found = try await client.searchAllContacts(digits, maxPages: 3)
-        let matching = found.filter { contact in
+        let byPhone = found.filter { contact in
             guard let raw = contact.phoneNumber, !raw.isEmpty else { return false }
             let candidate = raw.hasPrefix("+") ? raw : "+" + raw
             return (try? phones.normalize(candidate, region: nil))?.e164 == phone.e164
         }
-        return matching.map(\.id).min()
+        if let id = byPhone.map(\.id).min() { return (id, false) }
+        let byIdentifier = found.filter { contact in
+            (contact.phoneNumber ?? "").isEmpty && (contact.identifier == digits || contact.identifier == phone.e164)
+        }
+        return byIdentifier.map(\.id).min().map { ($0, true) }
     }
 
     /// The contact's latest unresolved conversation in the inbox, or a new one; with its labels.

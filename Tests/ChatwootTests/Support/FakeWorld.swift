@@ -12,6 +12,7 @@ final class FakeWorld: @unchecked Sendable {
         var id: Int
         var name: String
         var phone: String?
+        var identifier: String?
         var custom: [String: Any] = [:]
         /// WhatsApp contact_inbox source ids (`inbox id → source_id`).
         var sources: [Int: String] = [:]
@@ -81,6 +82,12 @@ final class FakeWorld: @unchecked Sendable {
         case ("PUT", 2, "contacts"):
             guard let id = Int(parts[1]), contacts[id] != nil else { return nil }
             for (key, value) in json["custom_attributes"] as? [String: Any] ?? [:] { contacts[id]?.custom[key] = value }
+            if let phone = json["phone_number"] as? String {
+                if contacts.values.contains(where: { $0.phone == phone && $0.id != id }) {
+                    return Self.reply(["message": "Phone number has already been taken", "attributes": ["phone_number"]], status: 422)
+                }
+                contacts[id]?.phone = phone
+            }
             return contacts[id].map { Self.reply(["payload": contactJSON($0)]) }
         case ("GET", 3, "contacts") where parts[2] == "conversations":
             guard let id = Int(parts[1]), contacts[id] != nil else { return nil }
@@ -122,7 +129,7 @@ final class FakeWorld: @unchecked Sendable {
         guard !q.isEmpty else { return Self.reply(["error": "Specify search string with parameter q"], status: 422) }
         let needle = q.lowercased()
         let matches = contacts.values.sorted { $0.id < $1.id }.filter {
-            $0.name.lowercased().contains(needle) || ($0.phone?.contains(needle) ?? false)
+            $0.name.lowercased().contains(needle) || ($0.phone?.contains(needle) ?? false) || ($0.identifier?.contains(needle) ?? false)
         }
         let slice = Array(matches.dropFirst((page - 1) * 15).prefix(15))
         return Self.reply(["meta": ["count": slice.count, "current_page": String(page), "has_more": matches.count > page * 15],
@@ -170,7 +177,7 @@ final class FakeWorld: @unchecked Sendable {
     }
 
     func contactJSON(_ contact: Contact) -> [String: Any] {
-        ["id": contact.id, "name": contact.name, "phone_number": contact.phone ?? NSNull(), "email": NSNull(), "identifier": NSNull(),
+        ["id": contact.id, "name": contact.name, "phone_number": contact.phone ?? NSNull(), "email": NSNull(), "identifier": contact.identifier ?? NSNull(),
          "custom_attributes": contact.custom, "additional_attributes": [:] as [String: Any], "blocked": false,
          "contact_inboxes": contact.sources.map { ["source_id": $0.value, "inbox": ["id": $0.key, "name": "WhatsApp", "channel_type": "Channel::Whatsapp"]] }]
     }
