@@ -105,6 +105,43 @@ struct SyncTests {
         #expect(Self.contacts(host, phone: "+212600000012").first?.name == "WhatsApp +212600000012")
     }
 
+    /// Labels per source channel, with the cached label list stale (an agent edited it): the
+    /// write merges into the list read afresh, so the agent's label survives.
+    @Test func labelsPerChannelMergeIntoAFreshRead() async throws {
+        let host = try await ChatwootHost.start(extra: #", "reconcile_every": "0s""#)
+        defer { Task { await host.stop() } }
+        let settings = SyncSettings(enabled: true, inboxID: 3, labels: ["*": ["whatsapp"], "wasender": ["wasender"], "metaflow": ["flow-reply"]],
+                                    attributes: [])
+        let sync = CRMSync(client: makeClient(host.fake, http: host.http), settings: settings, phones: host.kernel.phones,
+                           log: Silent(), metrics: Silent(), ttl: .seconds(300))
+        let (contact, conversation) = host.fake.withWorld { world in
+            let contact = world.addContact(name: "Nadia", phone: "+212600000014")
+            let conversation = world.addConversation(inbox: 3, contact: contact, lastActivity: 1_790_000_000)
+            world.conversations[conversation]?.labels = ["vip"]
+            return (contact, conversation)
+        }
+        _ = try await sync.handle(ReceivedMessage(json: #"{"channel":"wasender","phone":"+212600000014","text":"a"}"#))
+        #expect(host.fake.withWorld { $0.conversations[conversation]?.labels } == ["vip", "whatsapp", "wasender"])
+        #expect(host.fake.requests.map(\.route) == ["GET /contacts/search", "GET /contacts/\(contact)/conversations",
+                                                    "POST /conversations/\(conversation)/labels"])
+        host.fake.withWorld { $0.conversations[conversation]?.labels = ["vip", "whatsapp", "wasender", "urgent"] }
+        host.fake.clearRequests()
+        _ = try await sync.handle(ReceivedMessage(json: #"{"channel":"metaflow","phone":"+212600000014","text":"b"}"#))
+        #expect(host.fake.withWorld { $0.conversations[conversation]?.labels } == ["vip", "whatsapp", "wasender", "urgent", "flow-reply"])
+        #expect(host.fake.requests.map(\.route) == ["GET /conversations/\(conversation)/labels", "POST /conversations/\(conversation)/labels"])
+        // Again from wasender: every label known to be there, nothing to call.
+        host.fake.clearRequests()
+        _ = try await sync.handle(ReceivedMessage(json: #"{"channel":"wasender","phone":"+212600000014","text":"c"}"#))
+        #expect(host.fake.requests.isEmpty)
+    }
+
+    struct Silent: Logger, MetricsRecorder {
+        func log(_ level: LogLevel, _ message: String, _ fields: [String: String]) {}
+        func isEnabled(_ level: LogLevel) -> Bool { false }
+        func increment(_ name: String, labels: [String: String], by: Double) {}
+        func gauge(_ name: String, labels: [String: String], value: Double) {}
+    }
+
     @Test func chatwootsOwnMessagesAndNonPhoneSendersAreNotSynced() async throws {
         let host = try await ChatwootHost.start(extra: Self.sync)
         defer { Task { await host.stop() } }

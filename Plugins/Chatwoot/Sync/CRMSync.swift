@@ -91,10 +91,14 @@ struct CRMSync: Sendable {
 
         var conversationID = cached?.conversationID
         var knownLabels = cached?.labels
+        // Labels read (or created) in this very sync; cached ones may be stale and only decide
+        // whether a write is needed: the write itself then reads the list afresh.
+        var freshLabels: [String]?
         if conversationID == nil {
             let found = try await conversation(contactID: contactID, phone: phone, contactIsNew: createdContact)
             conversationID = found.id
             knownLabels = found.labels.map { Set($0) }
+            freshLabels = found.labels
         }
         guard let conversationID else { return }
         let currentLabels = knownLabels
@@ -105,8 +109,8 @@ struct CRMSync: Sendable {
 
         if !labels.isEmpty, !(knownLabels.map { Set(labels).isSubset(of: $0) } ?? false) {
             let written: [String]
-            if let knownLabels {
-                let merged = knownLabels.sorted() + labels.filter { !knownLabels.contains($0) }
+            if let freshLabels {
+                let merged = freshLabels + labels.filter { !freshLabels.contains($0) }
                 written = try await client.setConversationLabels(conversationID, merged)
             } else {
                 written = try await client.addConversationLabels(conversationID, labels)
