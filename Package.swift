@@ -98,6 +98,15 @@ let package = Package(
             path: "Tests/WasenderTests",
             resources: [.copy("Fixtures")]
         ),
+        // CloudTalk with Wasender: the webhook from the sample payloads, the rule, delayed follow-ups
+        // and cooldowns on a manual clock, reply tracking; end to end on a real server on loopback.
+        .testTarget(
+            name: "CloudTalkTests",
+            dependencies: ["CloudTalk", "Wasender", "MetaFlow", "Chatwoot", "Integrity", "PluginAPI", "PluginTesting", "Kernel",
+                           "TestHTTPServer"],
+            path: "Tests/CloudTalkTests",
+            resources: [.copy("Fixtures")]
+        ),
     ] + plugins.map { name in
         // Integration plugins: PluginAPI only (explicit path: `Plugins/` is also SwiftPM's folder for package plugins).
         .target(name: name, dependencies: ["PluginAPI"], path: "Plugins/\(name)", swiftSettings: strict)
