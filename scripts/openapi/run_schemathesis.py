@@ -5,9 +5,9 @@
     /tmp/st/bin/python scripts/openapi/run_schemathesis.py .build/debug/switchboard
 
 1. A config in a temporary directory: SQLite, an admin token, MetaFlow with a flow, the Cloud
-   API channel pointed at a fake Graph API served from this script, the webhook, and the
-   Chatwoot, Wasender and CloudTalk plugins (providers on a closed port: their calls fail,
-   which is fine).
+   API channel and Chatwoot pointed at fake provider APIs served from this script, the webhook,
+   and the Wasender and CloudTalk plugins (their provider on a closed port: sends fail and are
+   retried, which is fine).
 2. `switchboard migrate`, then a few seeded Flow responses written straight into the database
    (the encrypted Flow endpoint is tested elsewhere), then `switchboard serve`.
 3. Seeding through the API: a signed Wasender webhook (an inbox item and its job), a CloudTalk
@@ -44,26 +44,40 @@ def free_port():
         return s.getsockname()[1]
 
 
-class FakeGraph(http.server.BaseHTTPRequestHandler):
-    """Answers every Cloud API send as accepted, with a new wamid."""
+class FakeProviders(http.server.BaseHTTPRequestHandler):
+    """The providers' APIs the operator routes call: every Cloud API send is accepted with a new
+    wamid; Chatwoot lists one label and creates any; anything else is a 404."""
     count = 0
 
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        FakeGraph.count += 1
-        body = json.dumps({"messaging_product": "whatsapp", "contacts": [{"input": "x", "wa_id": "x"}],
-                           "messages": [{"id": f"wamid.schemathesis.{FakeGraph.count}"}]}).encode()
-        self.send_response(200)
+    def answer(self, status, value):
+        body = json.dumps(value).encode()
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
+    def do_GET(self):
+        if self.path.startswith("/api/v1/accounts/1/labels"):
+            return self.answer(200, {"payload": [{"id": 1, "title": "whatsapp"}]})
+        self.answer(404, {"error": "not found"})
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path.endswith("/messages"):
+            FakeProviders.count += 1
+            return self.answer(200, {"messaging_product": "whatsapp", "contacts": [{"input": "x", "wa_id": "x"}],
+                                     "messages": [{"id": f"wamid.schemathesis.{FakeProviders.count}"}]})
+        if self.path.startswith("/api/v1/accounts/1/labels"):
+            title = json.loads(body or b"{}").get("label", {}).get("title", "label")
+            return self.answer(200, {"id": 2, "title": title})
+        self.answer(404, {"error": "not found"})
+
     def log_message(self, *args):
         pass
 
 
-def config(db, graph_url, dead_url):
+def config(db, fake_url, dead_url):
     return {
         "server": {"host": "127.0.0.1", "port": 0},
         "storage": {"url": f"sqlite:{db}"},
@@ -76,12 +90,12 @@ def config(db, graph_url, dead_url):
                 "verify_token": "schemathesis-verify-0123456789",
                 "access_token": "EAAG-schemathesis-access-token",
                 "phone_number_id": "106540352242922",
-                "graph_base_url": graph_url,
+                "graph_base_url": fake_url,
                 "default_flow": "survey",
                 "flows": {"survey": {"flow_id": "1234567890", "first_screen": "Q1", "screens": {"Q1": {}},
                                      "cta": "Answer", "body": "How did we do?"}},
             }},
-            "chatwoot": {"enabled": True, "config": {"base_url": dead_url, "account_id": 1,
+            "chatwoot": {"enabled": True, "config": {"base_url": fake_url, "account_id": 1,
                                                       "api_token": "chatwoot-token-0123456789"}},
             "wasender": {"enabled": True, "config": {"base_url": dead_url, "api_key": "wasender-key-0123456789",
                                                       "webhook_secret": WASENDER_SECRET}},
@@ -144,7 +158,7 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     st = os.path.join(os.path.dirname(sys.executable), "st")
     work = tempfile.mkdtemp(prefix="switchboard-schemathesis-")
-    graph = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeGraph)
+    graph = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeProviders)
     threading.Thread(target=graph.serve_forever, daemon=True).start()
     server = None
     log_path = os.path.join(work, "server.log")
