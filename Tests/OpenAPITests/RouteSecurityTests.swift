@@ -29,6 +29,9 @@ import Testing
             let path = AllPlugins.concrete(route.pattern)
             let anonymous = await host.request(route.method, path)
             let wrong = await host.request(route.method, path, headers: ["Authorization": "Bearer wrong-\(AllPlugins.adminToken)"])
+            // The right token, but not as a bearer credential (no scheme; in the query).
+            let unscheme = await host.request(route.method, path, headers: ["Authorization": AllPlugins.adminToken])
+            let inQuery = await host.request(route.method, path + "?token=\(AllPlugins.adminToken)")
             let operation = operations[key]
             let documentedAdmin = operation.map(AllPlugins.isAdmin) ?? false
             if anonymous.status == 401 && AllPlugins.errorCode(anonymous) == "unauthorized" {
@@ -39,7 +42,8 @@ import Testing
             }
             guard documentedAdmin || Self.mustBeGuarded(route.pattern) else { continue }
             adminRoutes += 1
-            for (what, response) in [("without a token", anonymous), ("with a wrong token", wrong)] {
+            for (what, response) in [("without a token", anonymous), ("with a wrong token", wrong),
+                                      ("with the token but no Bearer scheme", unscheme), ("with the token in the query", inQuery)] {
                 #expect(response.status == 401, "\(key) \(what): \(response.status) \(String(decoding: response.body, as: UTF8.self))")
                 #expect(AllPlugins.errorCode(response) == "unauthorized", "\(key) \(what)")
                 #expect(response.headers["www-authenticate"]?.hasPrefix("Bearer") == true, "\(key) \(what): no Bearer challenge")
