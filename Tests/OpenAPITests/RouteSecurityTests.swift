@@ -5,10 +5,11 @@ import Testing
 @testable import Kernel
 
 /// The route-wide security sweep (issue 8): with every built-in plugin enabled, every route in
-/// the router is sent a request without the token and one with a wrong token. A route that
+/// the router is sent a request without the token, one with a wrong token, one with the token
+/// but no `Bearer` scheme and one with the token in the query. A route that
 /// answers 401 `unauthorized` is an admin route and must be described as one in
 /// `/openapi.json`; every route described as admin, and every route under a prefix DESIGN §7b
-/// puts behind the admin token, must refuse both requests — so a route that forgot its guard
+/// puts behind the admin token, must refuse them all — so a route that forgot its guard
 /// fails here even though it never answers 401.
 @Suite struct RouteSecurityTests {
     /// DESIGN §7b: what the admin token guards (the `/admin` UI's login page is public, so
