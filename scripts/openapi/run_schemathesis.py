@@ -6,8 +6,8 @@
 
 1. A config in a temporary directory: SQLite, an admin token, MetaFlow with a flow, the Cloud
    API channel and Chatwoot pointed at fake provider APIs served from this script, the webhook,
-   and the Wasender and CloudTalk plugins (their provider on a closed port: sends fail and are
-   retried, which is fine).
+   and the Wasender, CloudTalk and Integrity plugins (Wasender on a closed port: sends fail and
+   are retried, which is fine).
 2. `switchboard migrate`, then a few seeded Flow responses written straight into the database
    (the encrypted Flow endpoint is tested elsewhere), then `switchboard serve`.
 3. Seeding through the API: a signed Wasender webhook (an inbox item and its job), a CloudTalk
@@ -104,6 +104,7 @@ def config(db, fake_url, dead_url):
                 "follow_up": {"channel": "wasender", "delay": "30s", "template": "Merci {contact_name}", "cooldown": "24h",
                               "reply_window": "7d"},
             }},
+            "integrity": {"enabled": True, "config": {}},
         },
     }
 
