@@ -1,4 +1,5 @@
 import CCurl
+import CCurlShim
 import PluginAPI
 
 extension OutboundHTTPError {
