@@ -94,6 +94,13 @@ let package = Package(
             path: "Tests/WasenderTests",
             resources: [.copy("Fixtures")]
         ),
+        // Integrity: the report, alerts (posted to a fake receiver on loopback through the real
+        // client), the review queue and the live stream, in-process and over a socket.
+        .testTarget(
+            name: "IntegrityTests",
+            dependencies: ["Integrity", "PluginAPI", "PluginTesting", "Kernel", "TestPlugins", "TestHTTPServer"],
+            path: "Tests/IntegrityTests"
+        ),
     ] + plugins.map { name in
         // Integration plugins: PluginAPI only (explicit path: `Plugins/` is also SwiftPM's folder for package plugins).
         .target(name: name, dependencies: ["PluginAPI"], path: "Plugins/\(name)", swiftSettings: strict)

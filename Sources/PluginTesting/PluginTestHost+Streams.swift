@@ -7,7 +7,7 @@ extension PluginTestHost {
     /// bytes it wrote until `done` says enough, the producer returns, or `timeout` passes; then
     /// the producer is cancelled and its writes fail, as when a client goes. A response without
     /// a stream gives its body.
-    public func readStream(_ response: Response, timeout: Duration = .seconds(5),
+    public static func readStream(_ response: Response, timeout: Duration = .seconds(5),
                            until done: @escaping @Sendable ([UInt8]) -> Bool) async throws -> [UInt8] {
         guard let stream = response.stream else { return response.body }
         let writer = CollectingStreamWriter(done: done)
@@ -35,8 +35,8 @@ extension PluginTestHost {
 
     /// The first `count` server-sent events of a stream (`id:`/`event:`/`data:` blocks;
     /// comments such as keep-alives are skipped), each as its text without the blank line.
-    public func readEvents(_ response: Response, count: Int, timeout: Duration = .seconds(5)) async throws -> [String] {
-        let bytes = try await readStream(response, timeout: timeout) { Self.events(in: $0).count >= count }
+    public static func readEvents(_ response: Response, count: Int, timeout: Duration = .seconds(5)) async throws -> [String] {
+        let bytes = try await readStream(response, timeout: timeout) { events(in: $0).count >= count }
         return Array(Self.events(in: bytes).prefix(count))
     }
 
