@@ -9,10 +9,9 @@ import Testing
 /// silence of a webhook source; the state survives a second evaluation by another instance.
 @Suite("integrity alerts", .serialized)
 struct AlertTests {
-    static func config(_ receiver: AlertReceiver, _ extra: String) -> String {
+    static func config(_ receiver: AlertReceiver, maxDeadJobs: Int = 100) -> String {
         #""alert_webhook_url": "\#(receiver.url)", "alert_every": "1m", "window": "1h", "#
-            + #""min_subjects": 2, "alert_threshold": 0.9, "max_unresolved": 100, "max_dead_jobs": 100, "silence_after": "2h""#
-            + (extra.isEmpty ? "" : ", " + extra)
+            + #""min_subjects": 2, "alert_threshold": 0.9, "max_unresolved": 100, "max_dead_jobs": \#(maxDeadJobs), "silence_after": "2h""#
     }
 
     /// Moves to the next evaluation slot and runs what is due (the evaluation, then its posts).
@@ -28,14 +27,14 @@ struct AlertTests {
 
     @Test(arguments: IntegrityHost.backends) func captureRateFiresOnceAndClearsOnce(backend: String) async throws {
         let receiver = try AlertReceiver()
-        let host = try await IntegrityHost.start(backend: backend, integrity: Self.config(receiver, ""))
+        let host = try await IntegrityHost.start(backend: backend, integrity: Self.config(receiver))
         try await host.run {
             try await host.seed(resolved: 1, pending: 2)
             try await Self.tick(host)
             #expect(receiver.texts.count == 1)
             #expect(receiver.texts.first?.hasPrefix("Switchboard alert: capture rate 33.3% over the last 1h (1 of 3 subjects have a phone), under 90.0%") == true)
-            #expect(await Self.metric(host, #"switchboard_integrity_alerts_fired_total{alert="capture_rate"} 1"#))
-            #expect(await Self.metric(host, #"switchboard_integrity_alert_firing{alert="capture_rate"} 1"#))
+            #expect(await Self.metric(host, #"switchboard_integrity_alerts_fired_total{alert="capture_rate"} 1.0"#))
+            #expect(await Self.metric(host, #"switchboard_integrity_alert_firing{alert="capture_rate"} 1.0"#))
             let alerts = try await host.json("/integrity/alerts")
             let rows = try #require(alerts.object["alerts"] as? [[String: Any]])
             #expect(rows.contains { $0["alert"] as? String == "capture_rate" && $0["firing"] as? Bool == true })
@@ -54,8 +53,8 @@ struct AlertTests {
             try await Self.tick(host)
             #expect(receiver.texts.count == 2)
             #expect(receiver.texts.last?.hasPrefix("Switchboard resolved: capture rate 33.3%") == true)
-            #expect(await Self.metric(host, #"switchboard_integrity_alerts_resolved_total{alert="capture_rate"} 1"#))
-            #expect(await Self.metric(host, #"switchboard_integrity_alert_firing{alert="capture_rate"} 0"#))
+            #expect(await Self.metric(host, #"switchboard_integrity_alerts_resolved_total{alert="capture_rate"} 1.0"#))
+            #expect(await Self.metric(host, #"switchboard_integrity_alert_firing{alert="capture_rate"} 0.0"#))
             try await Self.tick(host)
             #expect(receiver.texts.count == 2)
         }
@@ -65,7 +64,7 @@ struct AlertTests {
     @Test(arguments: IntegrityHost.backends) func aFailedPostIsRetriedNotRepeated(backend: String) async throws {
         let receiver = try AlertReceiver()
         receiver.failNext = 1
-        let host = try await IntegrityHost.start(backend: backend, integrity: Self.config(receiver, #""max_dead_jobs": 0"#))
+        let host = try await IntegrityHost.start(backend: backend, integrity: Self.config(receiver, maxDeadJobs: 0))
         try await host.run {
             // A dead job (as the engine leaves one after its last attempt).
             let now = host.clock.nowMillis
@@ -86,7 +85,7 @@ struct AlertTests {
 
     @Test(arguments: IntegrityHost.backends) func silenceOfASourceThatUsedToSend(backend: String) async throws {
         let receiver = try AlertReceiver()
-        let host = try await IntegrityHost.start(backend: backend, integrity: Self.config(receiver, ""))
+        let host = try await IntegrityHost.start(backend: backend, integrity: Self.config(receiver))
         try await host.run {
             // A source that never sent is not silent.
             try await Self.tick(host, minutes: 180)
@@ -97,7 +96,7 @@ struct AlertTests {
             try await Self.tick(host, minutes: 61)
             #expect(receiver.texts.count == 1)
             #expect(receiver.texts.first?.hasPrefix("Switchboard alert: no webhook from webhookkit for over 2h") == true)
-            #expect(await Self.metric(host, #"switchboard_integrity_alerts_fired_total{alert="silence",source="webhookkit"} 1"#))
+            #expect(await Self.metric(host, #"switchboard_integrity_alerts_fired_total{alert="silence",source="webhookkit"} 1.0"#))
             try await Self.tick(host, minutes: 30)
             #expect(receiver.texts.count == 1)
             #expect(await host.webhook("second") == 200)
@@ -112,12 +111,12 @@ struct AlertTests {
     /// not announce it again: the state is in `integrity_alerts`.
     @Test(arguments: IntegrityHost.backends) func stateIsSharedAcrossInstances(backend: String) async throws {
         let receiver = try AlertReceiver()
-        let host = try await IntegrityHost.start(backend: backend, integrity: Self.config(receiver, ""))
+        let host = try await IntegrityHost.start(backend: backend, integrity: Self.config(receiver))
         try await host.run {
             try await host.seed(resolved: 1, pending: 2)
             try await Self.tick(host)
             #expect(receiver.texts.count == 1)
-            let second = try await IntegrityHost.start(sharing: host, integrity: Self.config(receiver, ""))
+            let second = try await IntegrityHost.start(sharing: host, integrity: Self.config(receiver))
             second.clock.advance(by: host.clock.now.timeIntervalSince(second.clock.now) + 60)
             try await second.runJobs()
             #expect(receiver.texts.count == 1, "the other instance saw it already firing")

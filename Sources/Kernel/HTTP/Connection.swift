@@ -366,15 +366,18 @@ final class Connection: EventLoopSource {
     }
 
     /// The producer returned or threw: end the body (the last chunk), then serve the next
-    /// request or close. A producer that failed for its own reasons aborts the connection, so
-    /// the client sees a truncated body rather than a complete one.
+    /// request or close. A producer that failed for its own reasons gets no last chunk: what
+    /// it wrote is sent and the connection closed, so the client sees a truncated body rather
+    /// than a complete one.
     func finishStream(token: UInt64, failure: (any Error)?) {
         guard phase == .streaming, token == streamToken else { return }
         streamTask = nil
         resumePendingWrite(throwing: true)
         if let failure, !(failure is ResponseStreamClosed), !(failure is CancellationError) {
             worker.log.warning("response stream failed", ["error": "\(failure)", "remote": peer])
-            close()
+            phase = .closing
+            deadline = cshims_monotonic_ns() + worker.timeouts.body
+            markDirty()
             return
         }
         if !streamChunked {
