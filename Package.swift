@@ -98,7 +98,7 @@ let package = Package(
         // client), the review queue and the live stream, in-process and over a socket.
         .testTarget(
             name: "IntegrityTests",
-            dependencies: ["Integrity", "PluginAPI", "PluginTesting", "Kernel", "TestPlugins", "TestHTTPServer"],
+            dependencies: ["Integrity", "Wasender", "PluginAPI", "PluginTesting", "Kernel", "TestPlugins", "TestHTTPServer"],
             path: "Tests/IntegrityTests"
         ),
     ] + plugins.map { name in

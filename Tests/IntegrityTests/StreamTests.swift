@@ -4,6 +4,7 @@ import PluginAPI
 import PluginTesting
 import Testing
 import TestPlugins
+import Wasender
 @testable import Integrity
 
 /// The live monitor: events become timeline rows (phone masked, no message text), and
@@ -119,19 +120,22 @@ struct StreamTests {
 @Suite("integrity stream over a socket", .serialized)
 struct StreamSocketTests {
     static let token = IntegrityHost.token
+    static let wasenderSecret = "wasender-webhook-secret-0123456789"
 
     static func server(backend: String) async throws -> (KernelServer, String) {
         let config = """
         {"admin": {"token": "\(token)"}, "plugins": {"integrity": {"enabled": true, "config": {"keepalive": "1s"}},
-                                                    "loopback": {"enabled": true, "config": {}}}}
+                                                    "loopback": {"enabled": true, "config": {}},
+                                                    "wasender": {"enabled": true, "config": {"webhook_secret": "\(wasenderSecret)"}}}}
         """
-        var parsed = try ConfigLoader.parse(Array(config.utf8), environment: [:], knownPlugins: [IntegrityPlugin.id, LoopbackChannelPlugin.id])
+        var parsed = try ConfigLoader.parse(Array(config.utf8), environment: [:],
+                                            knownPlugins: [IntegrityPlugin.id, LoopbackChannelPlugin.id, WasenderPlugin.id])
         let url = backend == "postgres" ? try await TestDatabase.freshURL() : TestDatabase.sqliteURL()
         parsed.server.port = 0
         parsed.server.eventLoops = 2
         parsed.storage.url = url
         parsed.log.level = .error
-        let kernel = try KernelServer(config: parsed, plugins: [IntegrityPlugin.self, LoopbackChannelPlugin.self])
+        let kernel = try KernelServer(config: parsed, plugins: [IntegrityPlugin.self, LoopbackChannelPlugin.self, WasenderPlugin.self])
         try await kernel.start()
         return (kernel, url)
     }
@@ -184,6 +188,31 @@ struct StreamSocketTests {
         #expect(ids == [firstID + 1, firstID + 2])
         #expect(!resumed.text.contains("+2126••••59"))
 
+        await kernel.stop()
+    }
+
+    /// A Wasender webhook (a message received, as in Wasender's sample payload) through the
+    /// inbox, its processing job and the event delivery, onto an open stream.
+    @Test(arguments: IntegrityHost.backends) func webhookToStreamWithinASecond(backend: String) async throws {
+        let (kernel, url) = try await Self.server(backend: backend)
+        defer { TestDatabase.remove(url) }
+        let stream = try LineSocket(port: kernel.port)
+        try stream.send("GET /integrity/stream HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(Self.token)\r\n\r\n")
+        #expect(stream.read(until: ": integrity timeline\n\n"))
+        let body = #"{"event":"messages.received","sessionId":"4711","timestamp":1772446530,"data":{"messages":{"key":{"id":"3EB0A1B2C3D4E5F60718","#
+            + #""fromMe":false,"remoteJid":"212600000001@s.whatsapp.net","cleanedSenderPn":"212600000001"},"messageTimestamp":1772446529,"#
+            + #""messageBody":"Bonjour","message":{"conversation":"Bonjour"}}}}"#
+        let started = Date()
+        let hook = try LineSocket(port: kernel.port)
+        try hook.send("POST /wasender/webhook HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nX-Webhook-Signature: \(Self.wasenderSecret)\r\n"
+                      + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body)
+        #expect(hook.read(until: "\r\n\r\n"))
+        #expect(hook.text.hasPrefix("HTTP/1.1 200"))
+        #expect(stream.read(until: "\"channel\":\"wasender\"", seconds: 5))
+        let latency = Date().timeIntervalSince(started)
+        #expect(latency < 1, "took \(latency) s")
+        print("integrity webhook-to-stream latency: \(Int(latency * 1000)) ms (\(backend))")
+        #expect(stream.text.contains("event: message.received\n") && stream.text.contains("+2126••••01"))
         await kernel.stop()
     }
 }
