@@ -1,4 +1,5 @@
 import PluginAPI
+import PluginTesting
 import Testing
 @testable import Integrity
 
@@ -55,6 +56,18 @@ struct HealthTests {
         #expect(config.warningThreshold == 0.95)
         #expect(Health.evaluate(Self.input(subjects: 2, rate: 0.6, dead: 5), config).status == .warning)
         #expect(Health.evaluate(Self.input(subjects: 2, rate: 0.4), config).status == .critical)
+    }
+
+    /// Through the kernel's strict decoder: an unknown key and a wrong type name their path.
+    @Test func configIsStrict() throws {
+        func load(_ members: String) throws {
+            _ = try PluginTestHost(plugins: [IntegrityPlugin.self], config: #"{"plugins": {"integrity": {"enabled": true, "config": {\#(members)}}}}"#)
+        }
+        try load("")
+        try load(#""alert_every": "5m", "window": "24h", "alert_threshold": 0.8, "alert_webhook_url": "https://hooks.example.com/x""#)
+        #expect { try load(#""alert_treshold": 0.8"#) } throws: { "\($0)".contains("plugins.integrity.config.alert_treshold") }
+        #expect { try load(#""window": 60"#) } throws: { "\($0)".contains("plugins.integrity.config.window") }
+        #expect { try load(#""silence_after": "0s""#) } throws: { "\($0)".contains("plugins.integrity.config.silence_after") }
     }
 
     @Test func badConfigNamesTheKey() {

@@ -88,8 +88,8 @@ struct StreamTests {
         }
     }
 
-    @Test func redeliveredEventAddsNoRow() async throws {
-        let host = try await IntegrityHost.start(backend: "sqlite")
+    @Test(arguments: IntegrityHost.backends) func redeliveredEventAddsNoRowAndOldRowsArePruned(backend: String) async throws {
+        let host = try await IntegrityHost.start(backend: backend)
         try await host.run {
             let timeline = TimelineStore(store: host.kernel.store)
             let added = try await timeline.add(at: 1, kind: "message.received", channel: "x", direction: "in", phone: nil, summary: "s", eventID: 7)
