@@ -68,9 +68,33 @@ struct StreamTests {
             let arrived = try await live
             #expect(try arrived.map { try Self.data($0)["phone"] as? String } == ["+2126••••62"])
 
+            // A first connection gets the newest `backlog` rows.
+            let newest = try await PluginTestHost.readEvents(await host.request(.get, "/integrity/stream?backlog=1"), count: 1)
+            #expect(try newest.map { try Self.data($0)["phone"] as? String } == ["+2126••••62"])
+
             // The listing behind the timeline panel.
             let listing = try await host.json("/integrity/timeline?limit=2")
             #expect((listing.object["events"] as? [[String: Any]])?.count == 2)
+        }
+    }
+
+    /// A row another instance writes (its own signal, not ours) reaches this instance's open
+    /// stream through the fallback poll.
+    @Test(arguments: IntegrityHost.backends) func rowsFromAnotherInstance(backend: String) async throws {
+        let host = try await IntegrityHost.start(backend: backend, integrity: #""poll_interval": "200ms""#)
+        try await host.run {
+            let other = try await IntegrityHost.start(sharing: host)
+            let open = await host.request(.get, "/integrity/stream")
+            let started = ContinuousClock.now
+            async let live = PluginTestHost.readEvents(open, count: 1, timeout: .seconds(5))
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(await Self.inbound(other, from: "+212610059170", text: "elsewhere") == 200)
+            try await other.runJobs()
+            let arrived = try await live
+            #expect(try arrived.map { try Self.data($0)["phone"] as? String } == ["+2126••••70"])
+            print("integrity stream: a row from another instance arrived after \(ContinuousClock.now - started) (poll 200ms)")
+            await other.kernel.closeForTesting()
+            other.http.close()
         }
     }
 
