@@ -61,7 +61,7 @@ struct StreamTests {
 
             // A new row reaches an open stream.
             let open = await host.request(.get, "/integrity/stream?last_event_id=\(ids[2])")
-            async let live = PluginTestHost.readEvents(open, count: 1, timeout: .seconds(5))
+            async let live = PluginTestHost.readEvents(open, count: 1, timeout: .seconds(15))
             try await Task.sleep(for: .milliseconds(100))
             #expect(await Self.inbound(host, from: "+212610059162", text: "late") == 200)
             try await host.runJobs()
@@ -86,7 +86,7 @@ struct StreamTests {
             let other = try await IntegrityHost.start(sharing: host)
             let open = await host.request(.get, "/integrity/stream")
             let started = ContinuousClock.now
-            async let live = PluginTestHost.readEvents(open, count: 1, timeout: .seconds(5))
+            async let live = PluginTestHost.readEvents(open, count: 1, timeout: .seconds(15))
             try await Task.sleep(for: .milliseconds(50))
             #expect(await Self.inbound(other, from: "+212610059170", text: "elsewhere") == 200)
             try await other.runJobs()
@@ -178,10 +178,10 @@ struct StreamSocketTests {
         TestDatabase.remove(url)
     }
 
-    static func post(port: Int, _ target: String) throws -> String {
+    static func post(port: Int, _ target: String) async throws -> String {
         let client = try LineSocket(port: port)
         try client.send("POST \(target) HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        client.read(until: "\r\n\r\n")
+        await client.waitFor("\r\n\r\n")
         return client.text
     }
 
@@ -192,12 +192,12 @@ struct StreamSocketTests {
             // No token: 401, no stream.
             let anonymous = try LineSocket(port: port)
             try anonymous.send("GET /integrity/stream HTTP/1.1\r\nHost: t\r\n\r\n")
-            #expect(anonymous.read(until: "}}"))
+            #expect(await anonymous.waitFor("}}"))
             #expect(anonymous.text.hasPrefix("HTTP/1.1 401 "))
 
             let stream = try LineSocket(port: port)
             try stream.send("GET /integrity/stream HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(Self.token)\r\nAccept: text/event-stream\r\n\r\n")
-            #expect(stream.read(until: ": integrity timeline\n\n"))
+            #expect(await stream.waitFor(": integrity timeline\n\n"))
             #expect(stream.text.hasPrefix("HTTP/1.1 200 OK\r\n") && stream.text.contains("Transfer-Encoding: chunked\r\n"))
             #expect(stream.text.contains("Content-Type: text/event-stream; charset=utf-8\r\n"))
 
@@ -205,23 +205,23 @@ struct StreamSocketTests {
             // test prints the figure and holds only arrival (timings are not assertions here: a
             // loaded CI machine must not fail the suite).
             let started = Date()
-            #expect(try Self.post(port: port, "/loopback/inbound?from=%2B212610059159&text=hi").hasPrefix("HTTP/1.1 200"))
-            try #require(stream.read(until: "event: message.received\n", seconds: 10))
+            #expect(try await Self.post(port: port, "/loopback/inbound?from=%2B212610059159&text=hi").hasPrefix("HTTP/1.1 200"))
+            try #require(await stream.waitFor("event: message.received\n", seconds: 10))
             let latency = Date().timeIntervalSince(started)
             print("integrity stream latency: \(Int(latency * 1000)) ms (\(backend))")
-            try #require(stream.read(until: "}\n\n"))
+            try #require(await stream.waitFor("}\n\n"))
             let firstID = try #require(stream.text.firstMatch(of: /id: (\d+)\nevent: message.received/).flatMap { Int($0.1) })
 
             // A keep-alive comment on the idle stream (keepalive 1s in this config).
-            #expect(stream.read(until: ": keepalive\n\n", seconds: 3))
+            #expect(await stream.waitFor(": keepalive\n\n", seconds: 3))
 
             // Two more, then resume from the first: exactly the two, in order.
-            _ = try Self.post(port: port, "/loopback/inbound?from=%2B212610059160&text=a")
-            _ = try Self.post(port: port, "/loopback/inbound?from=%2B212610059161&text=b")
-            try #require(stream.read(until: "+2126••••61", seconds: 10))
+            _ = try await Self.post(port: port, "/loopback/inbound?from=%2B212610059160&text=a")
+            _ = try await Self.post(port: port, "/loopback/inbound?from=%2B212610059161&text=b")
+            try #require(await stream.waitFor("+2126••••61", seconds: 10))
             let resumed = try LineSocket(port: port)
             try resumed.send("GET /integrity/stream HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(Self.token)\r\nLast-Event-ID: \(firstID)\r\n\r\n")
-            try #require(resumed.read(until: "+2126••••61", seconds: 10))
+            try #require(await resumed.waitFor("+2126••••61", seconds: 10))
             let ids = resumed.text.matches(of: /id: (\d+)\n/).compactMap { Int($0.1) }
             #expect(ids == [firstID + 1, firstID + 2])
             #expect(!resumed.text.contains("+2126••••59"))
@@ -237,7 +237,7 @@ struct StreamSocketTests {
         try await Self.withServer(backend: backend) { kernel in
             let stream = try LineSocket(port: kernel.port)
             try stream.send("GET /integrity/stream HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(Self.token)\r\n\r\n")
-            #expect(stream.read(until: ": integrity timeline\n\n"))
+            #expect(await stream.waitFor(": integrity timeline\n\n"))
             let body = #"{"event":"messages.received","sessionId":"4711","timestamp":1772446530,"data":{"messages":{"key":{"id":"3EB0A1B2C3D4E5F60718","#
                 + #""fromMe":false,"remoteJid":"212600000001@s.whatsapp.net","cleanedSenderPn":"212600000001"},"messageTimestamp":1772446529,"#
                 + #""messageBody":"Bonjour","message":{"conversation":"Bonjour"}}}}"#
@@ -245,9 +245,9 @@ struct StreamSocketTests {
             let hook = try LineSocket(port: kernel.port)
             try hook.send("POST /wasender/webhook HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nX-Webhook-Signature: \(Self.wasenderSecret)\r\n"
                           + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body)
-            #expect(hook.read(until: "\r\n\r\n"))
+            #expect(await hook.waitFor("\r\n\r\n"))
             #expect(hook.text.hasPrefix("HTTP/1.1 200"))
-            try #require(stream.read(until: "\"channel\":\"wasender\"", seconds: 10))
+            try #require(await stream.waitFor("\"channel\":\"wasender\"", seconds: 10))
             let latency = Date().timeIntervalSince(started)
             print("integrity webhook-to-stream latency: \(Int(latency * 1000)) ms (\(backend))")
             #expect(stream.text.contains("event: message.received\n") && stream.text.contains("+2126••••01"))

@@ -36,6 +36,14 @@ final class LineSocket: @unchecked Sendable {
 
     var text: String { String(decoding: received, as: UTF8.self) }
 
+    /// `read(until:seconds:)` on a thread of its own: a blocking read must not hold one of the
+    /// few cooperative threads the server's job engine needs to produce what is awaited.
+    func waitFor(_ marker: String, seconds: Double = 3) async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            Thread { continuation.resume(returning: self.read(until: marker, seconds: seconds)) }.start()
+        }
+    }
+
     /// Reads until `marker` is in what was received (true), EOF or `seconds` pass (false).
     @discardableResult
     func read(until marker: String, seconds: Double = 3) -> Bool {
