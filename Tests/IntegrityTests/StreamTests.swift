@@ -131,6 +131,10 @@ struct StreamTests {
                 == D(channel: "wasender", direction: "out", phone: "+1", summary: "status read"))
         #expect(TimelineRecorder.describe("call.ended", ["phone": .string("+1"), "status": .string("missed"), "duration": .integer(42)])
                 == D(channel: "cloudtalk", direction: nil, phone: "+1", summary: "call ended, missed, 42s"))
+        // CloudTalk's own shape.
+        #expect(TimelineRecorder.describe("call.ended", ["external_number": .string("+39333"), "direction": .string("incoming"),
+                                                         "status": .string("answered"), "talking_time": .integer(95)])
+                == D(channel: "cloudtalk", direction: "in", phone: "+39333", summary: "call ended, answered, 95s"))
         #expect(TimelineRecorder.describe("flow.response.saved", ["flow": .string("survey"), "status": .string("completed")]).summary
                 == "flow response survey (completed)")
         #expect(TimelineRecorder.describe("phone.resolved", ["subject": .string("metaflow/response/4"), "phone": .string("+1"), "source": .string("manual")]).summary

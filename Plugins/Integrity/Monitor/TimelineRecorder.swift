@@ -45,7 +45,13 @@ struct TimelineRecorder: Sendable {
             var parts = ["call ended"]
             if let outcome = p["status"]?.stringValue ?? p["outcome"]?.stringValue { parts.append(outcome) }
             if let seconds = integer(p["duration"]) ?? integer(p["talking_time"]) { parts.append("\(seconds)s") }
-            return Described(channel: channel ?? "cloudtalk", direction: p["direction"]?.stringValue, phone: phone,
+            // CloudTalk's payload: `external_number`, `direction` incoming/outgoing, `talking_time`.
+            let direction: String? = switch p["direction"]?.stringValue {
+            case "incoming"?, "inbound"?, "in"?: "in"
+            case "outgoing"?, "outbound"?, "out"?: "out"
+            case let other: other
+            }
+            return Described(channel: channel ?? "cloudtalk", direction: direction, phone: phone ?? p["external_number"]?.stringValue,
                              summary: parts.joined(separator: ", "))
         case "flow.response.saved":
             let flow = p["flow"]?.stringValue.map { " \($0)" } ?? ""
