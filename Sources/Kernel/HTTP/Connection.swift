@@ -355,7 +355,9 @@ final class Connection: EventLoopSource {
                 output.removeFirst(outputStart)
                 outputStart = 0
             }
+            let before = output.count
             if streamChunked { ResponseEncoder.appendChunk(bytes, to: &output) } else { output.append(contentsOf: bytes) }
+            worker.metrics.bytesOut += output.count - before
             markDirty()
         }
         if output.count - outputStart <= Self.streamHighWater {
