@@ -66,8 +66,7 @@ enum IntegrityRouteDocs {
     static let review = RouteDoc(
         summary: "The review queue: unresolved, conflicting and pending subjects with what was tried", security: .admin,
         parameters: [.query("status", .string(enum: ["open", "unresolved", "conflict", "pending"])),
-                     // Not minLength 1: this route takes `flow=` (matching nothing) where `GET /integrity` refuses it.
-                     .query("flow", .string(), "only subjects of this flow"), .query("since", .timeOrDurationAgo),
+                     .query("flow", .string(minLength: 1), "only subjects of this flow"), .query("since", .timeOrDurationAgo),
                      .query("after", .integer(minimum: 0)), .query("limit", .integer(minimum: 1, maximum: 200)),
                      .query("include_dismissed", .string(enum: ["true", "false"]))],
         responses: [.json(200, "a page of the queue", .object(["items": .array(of: reviewItem), "next": .string().nullable()])), badRequest])
