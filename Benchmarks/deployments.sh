@@ -2,7 +2,8 @@
 # Start-up time and memory of each example deployment (examples/plugins.*.json): how long from
 # exec until /readyz answers 200 (migrations included: a fresh SQLite database each run, and a
 # second start on the migrated database), and the resident memory once ready (VmRSS) and at
-# its peak (VmHWM). Builds the release binary unless SWITCHBOARD_BIN is set. The reference in
+# its peak (VmHWM), and the private part of it (RssAnon: the heap and stacks this process
+# made, without the shared libraries' file pages, which are most of VmRSS). Builds the release binary unless SWITCHBOARD_BIN is set. The reference in
 # the same run is the shipped plugins.json (every plugin disabled). See Benchmarks/README.md.
 #
 # Environment: RUNS (5 starts per deployment; medians are printed), SWITCHBOARD_BIN.
@@ -60,7 +61,7 @@ json.dump(config, open(sys.argv[2], "w"))
 PY
 }
 
-# One start: prints "<ms to ready> <VmRSS kB> <VmHWM kB>".
+# One start: prints "<ms to ready> <VmRSS kB> <VmHWM kB> <RssAnon kB>".
 start_once() {
     local dir=$1 port=$2 t0 t1 rss hwm
     t0=$(date +%s%N)
@@ -74,27 +75,29 @@ start_once() {
     sleep 0.5   # let start-up work (first job-engine pass, periodic claims) settle
     rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
     hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
+    anon=$(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status")
     kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; pid=""
-    echo "$(( (t1 - t0) / 1000000 )) $rss $hwm"
+    echo "$(( (t1 - t0) / 1000000 )) $rss $hwm $anon"
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-printf '%-16s %14s %14s %12s %12s\n' deployment "fresh start ms" "warm start ms" "RSS MiB" "peak MiB"
+printf '%-16s %14s %14s %10s %10s %12s\n' deployment "fresh start ms" "warm start ms" "RSS MiB" "peak MiB" "private MiB"
 for name in shipped flows-only cloudtalk-only full; do
     if [ "$name" = shipped ]; then source="$root/plugins.json"; else source="$root/examples/plugins.$name.json"; fi
     port=$(sb_free_port)
-    fresh=() warm=() rss=() hwm=()
+    fresh=() warm=() rss=() hwm=() anon=()
     for _ in $(seq 1 "$RUNS"); do
         rm -rf "$tmp/$name"
         prepare "$name" "$source" "$port"
-        read -r ms r h < <(start_once "$tmp/$name" "$port")
+        read -r ms r h a < <(start_once "$tmp/$name" "$port")
         fresh+=("$ms")
-        read -r ms r h < <(start_once "$tmp/$name" "$port")
-        warm+=("$ms") rss+=("$r") hwm+=("$h")
+        read -r ms r h a < <(start_once "$tmp/$name" "$port")
+        warm+=("$ms") rss+=("$r") hwm+=("$h") anon+=("$a")
     done
-    printf '%-16s %14s %14s %12s %12s\n' "$name" \
+    printf '%-16s %14s %14s %10s %10s %12s\n' "$name" \
         "$(printf '%s\n' "${fresh[@]}" | median)" "$(printf '%s\n' "${warm[@]}" | median)" \
         "$(printf '%s\n' "${rss[@]}" | median | awk '{ printf "%.1f", $1 / 1024 }')" \
-        "$(printf '%s\n' "${hwm[@]}" | median | awk '{ printf "%.1f", $1 / 1024 }')"
+        "$(printf '%s\n' "${hwm[@]}" | median | awk '{ printf "%.1f", $1 / 1024 }')" \
+        "$(printf '%s\n' "${anon[@]}" | median | awk '{ printf "%.2f", $1 / 1024 }')"
 done
