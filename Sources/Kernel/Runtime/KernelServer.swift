@@ -61,14 +61,19 @@ public final class KernelServer: @unchecked Sendable {
         services.setRegistry(registry)
         let phoneService = try builder.buildPhones(plugins: plugins)
         services.setPhones(phoneService)
-        let admin = AdminRoutes(token: config.admin.token, crypto: services.crypto,
+        let adminCheck = AdminTokenCheck(token: config.admin.token, crypto: services.crypto, clock: services.clock)
+        let admin = AdminRoutes(check: adminCheck,
                                 queries: AdminQueries(store: services.store, registry: registry, clock: services.clock,
                                                       enabledPlugins: Set(plugins.map(\.id))))
         let phoneRoutes = admin.phoneRoutes(PhoneQueries(store: services.store, service: phoneService))
-        let panelRoutes = admin.panelRoutes(plugins.flatMap { loaded in
+        let panels = plugins.flatMap { loaded in
             loaded.registrar.adminPanels.map { AdminRoutes.PanelEntry(plugin: loaded.id, panel: $0) }
-        })
-        let router = try builder.buildRouter(plugins: plugins, kernelRoutes: kernelRoutes.routes + admin.routes + phoneRoutes + panelRoutes,
+        }
+        let panelRoutes = admin.panelRoutes(panels)
+        let adminUI = AdminUIRoutes(check: adminCheck, settings: config.admin, clock: services.clock,
+                                    enabledPlugins: plugins.map(\.id), panels: panels)
+        let router = try builder.buildRouter(plugins: plugins,
+                                             kernelRoutes: kernelRoutes.routes + admin.routes + phoneRoutes + panelRoutes + adminUI.routes,
                                              inbox: inbox)
         self.router = router
         server = HTTPServer(settings: config.server, router: router, log: log)
