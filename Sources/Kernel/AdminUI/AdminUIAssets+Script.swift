@@ -8,7 +8,8 @@ extension AdminUIAssets {
 "use strict";
 
 const page = document.body.dataset;
-const plugins = (page.plugins || "").split(" ").filter(Boolean);
+// What the enabled plugins serve (`integrity-report`, `integrity-stream`, `integrity-review`).
+const features = (page.features || "").split(" ").filter(Boolean);
 const content = () => document.getElementById("content");
 
 // ---- small DOM helpers --------------------------------------------------------------------
@@ -116,7 +117,7 @@ function query(params) {
 
 /** The capture-rate report: Integrity's when it is enabled, else the kernel's, as one shape. */
 async function report() {
-  if (plugins.includes("integrity")) {
+  if (features.includes("integrity-report")) {
     const r = await api("/integrity");
     return {
       integrity: true, total: r.total, resolved: r.resolved, pending: r.pending, unresolved: r.unresolved,
@@ -186,13 +187,13 @@ function alertsOf(r) {
 
 async function overview() {
   const r = await report();
-  const status = r.status || (r.capture_rate === null || r.capture_rate === undefined ? "no data" : "—");
+  const status = r.status;
   content().replaceChildren(
     el("div", { class: "hero card" },
       el("div", {},
         el("div", { class: "big", id: "capture-rate", text: percent(r.capture_rate) }),
         el("div", { class: "muted", text: "of answers have their phone number" })),
-      el("div", {}, el("span", { class: "status status-" + String(status).replace(/\W/g, ""), id: "status", text: status }))),
+      r.status ? el("div", {}, el("span", { class: "status status-" + String(status).replace(/\W/g, ""), id: "status", text: status })) : null),
     el("div", { class: "counts" },
       [["Subjects", r.total, "count-total"], ["Resolved", r.resolved, "count-resolved"], ["Pending", r.pending, "count-pending"],
        ["Unresolved", r.unresolved, "count-unresolved"], ["Conflicts", r.conflicts, "count-conflicts"],
@@ -278,7 +279,7 @@ function reviewItem(subject) {
   const buttons = [el("button", { type: "button", class: "secondary", text: "What was tried", onclick: async () => {
     try { details.replaceChildren(subjectDetails(await api("/api/admin/phones/subject" + query({ subject: subject.subject })))); } catch (error) { failed(error); }
   } })];
-  if (plugins.includes("integrity")) {
+  if (features.includes("integrity-review")) {
     buttons.push(el("button", { type: "button", class: "secondary danger", text: "Dismiss", onclick: async () => {
       if (!confirm(`Dismiss ${subject.subject}? It leaves the queue without a number.`)) return;
       try {

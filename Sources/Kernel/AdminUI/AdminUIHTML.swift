@@ -43,7 +43,7 @@ enum AdminUIHTML {
             links += "<a href=\"\(escape(item.path))\"\(current)>\(escape(item.title))</a>"
         }
         return head(title: page.title) + """
-        <body data-view="\(escape(page.view))" data-panel="\(escape(page.panel ?? ""))" data-plugins="\(escape(page.plugins.joined(separator: " ")))">
+        <body data-view="\(escape(page.view))" data-panel="\(escape(page.panel ?? ""))" data-features="\(escape(page.features.joined(separator: " ")))">
         <header class="bar">
         <span class="brand">Switchboard</span>
         <nav>\(links)</nav>

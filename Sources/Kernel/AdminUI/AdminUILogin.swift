@@ -24,10 +24,10 @@ enum AdminUILogin {
     }
 
     /// Where to go after logging in: an `/admin` path of ours, never another site
-    /// (`//evil.example`, `/\\evil`, a scheme) — anything else is `/admin`.
+    /// (`//evil.example`, `/\\evil`, a scheme, `..`) — anything else is `/admin`.
     static func safeNext(_ next: String?) -> String {
         guard let next, next == "/admin" || next.hasPrefix("/admin/"),
-              !next.contains("//"), !next.contains("\\"), next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
+              !next.contains("//"), !next.contains("\\"), !next.contains("/.."), next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
             return "/admin"
         }
         return next

@@ -7,18 +7,31 @@ struct AdminUIPage: Sendable, Equatable {
     /// `<plugin>.<panel id>` for a plugin's panel.
     var panel: String?
     var inMenu = true
-    /// Ids of the enabled plugins (the script asks `/integrity` only when it is there).
-    var plugins: [String] = []
+    /// What the enabled plugins serve that the script uses (`integrity-report`,
+    /// `integrity-stream`, `integrity-review`): it asks only routes that exist.
+    var features: [String] = []
 
-    /// The pages this configuration has: the kernel's always; Responses with MetaFlow; Monitor
-    /// with Integrity; one per enabled plugin's panel.
-    static func pages(enabledPlugins: [String], panels: [AdminRoutes.PanelEntry]) -> [AdminUIPage] {
+    /// The plugin routes (`GET /integrity`) each feature stands for.
+    static func features(routes: Set<String>) -> [String] {
+        var features: [String] = []
+        if routes.contains("GET /metaflow/responses") { features.append("metaflow-responses") }
+        if routes.contains("GET /integrity") { features.append("integrity-report") }
+        if routes.contains("GET /integrity/stream") { features.append("integrity-stream") }
+        if routes.contains(where: { $0.hasPrefix("POST /integrity/review") }) { features.append("integrity-review") }
+        return features
+    }
+
+    /// The pages this configuration has: the kernel's always; Responses with MetaFlow's
+    /// listing; Monitor with Integrity's event stream; one per enabled plugin's panel.
+    /// `routes` are the enabled plugins' routes as `METHOD /mounted/pattern`.
+    static func pages(routes: Set<String>, panels: [AdminRoutes.PanelEntry]) -> [AdminUIPage] {
+        let features = features(routes: routes)
         var pages = [AdminUIPage(view: "overview", title: "Overview", path: "/admin")]
-        if enabledPlugins.contains("metaflow") {
+        if features.contains("metaflow-responses") {
             pages.append(AdminUIPage(view: "responses", title: "Responses", path: "/admin/responses"))
         }
         pages.append(AdminUIPage(view: "review", title: "Review", path: "/admin/review"))
-        if enabledPlugins.contains("integrity") {
+        if features.contains("integrity-stream") {
             pages.append(AdminUIPage(view: "monitor", title: "Monitor", path: "/admin/monitor"))
         }
         pages.append(AdminUIPage(view: "inbox", title: "Inbox & jobs", path: "/admin/inbox"))
@@ -28,7 +41,7 @@ struct AdminUIPage: Sendable, Equatable {
         }
         return pages.map { page in
             var page = page
-            page.plugins = enabledPlugins
+            page.features = features
             return page
         }
     }

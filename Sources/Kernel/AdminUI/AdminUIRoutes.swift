@@ -4,19 +4,21 @@ import PluginAPI
 /// cookie, one HTML page per view, and the stylesheet and script they share — all compiled
 /// into the binary (`AdminUIAssets`); no request path ever reaches the file system. The pages
 /// are shells: the script fills them from the JSON admin API with the session cookie.
-/// Pages of plugins that are not enabled are not routed (and not in the menu).
+/// Pages of plugins that are not enabled (or do not serve what the page needs) are not
+/// routed, and not in the menu.
 struct AdminUIRoutes: Sendable {
     let check: AdminTokenCheck
     let settings: AdminSettings
     let clock: any TimeSource
     let pages: [AdminUIPage]
 
-    init(check: AdminTokenCheck, settings: AdminSettings, clock: any TimeSource, enabledPlugins: [String],
+    /// `pluginRoutes`: the enabled plugins' routes as `METHOD /mounted/pattern`.
+    init(check: AdminTokenCheck, settings: AdminSettings, clock: any TimeSource, pluginRoutes: Set<String>,
          panels: [AdminRoutes.PanelEntry]) {
         self.check = check
         self.settings = settings
         self.clock = clock
-        pages = AdminUIPage.pages(enabledPlugins: enabledPlugins, panels: panels)
+        pages = AdminUIPage.pages(routes: pluginRoutes, panels: panels)
     }
 
     var routes: [(HTTPMethod, String, RouteAction)] {

@@ -71,7 +71,8 @@ public final class KernelServer: @unchecked Sendable {
         }
         let panelRoutes = admin.panelRoutes(panels)
         let adminUI = AdminUIRoutes(check: adminCheck, settings: config.admin, clock: services.clock,
-                                    enabledPlugins: plugins.map(\.id), panels: panels)
+                                    pluginRoutes: Set(plugins.flatMap { $0.registrar.routes.map { "\($0.method) \($0.pattern)" } }),
+                                    panels: panels)
         let router = try builder.buildRouter(plugins: plugins,
                                              kernelRoutes: kernelRoutes.routes + admin.routes + phoneRoutes + panelRoutes + adminUI.routes,
                                              inbox: inbox)
