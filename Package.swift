@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "PluginAPI", targets: ["PluginAPI"]),
         .library(name: "SwitchboardKernel", targets: ["Kernel"]),
         .library(name: "PluginTesting", targets: ["PluginTesting"]),
+        // The built-in plugins' list, for custom builds (Examples/EchoChannel).
+        .library(name: "SwitchboardBuiltinPlugins", targets: ["BuiltinPlugins"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     targets: [
@@ -35,9 +37,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "PluginTesting", dependencies: ["PluginAPI", "Kernel"], path: "Sources/PluginTesting", swiftSettings: strict),
+        .target(name: "BuiltinPlugins", dependencies: ["PluginAPI"] + plugins.map { .target(name: $0) },
+                path: "Sources/BuiltinPlugins", swiftSettings: strict),
         .executableTarget(
             name: "switchboard",
-            dependencies: ["Kernel"] + plugins.map { .target(name: $0) },
+            dependencies: ["Kernel", "BuiltinPlugins"],
             path: "Sources/switchboard",
             swiftSettings: strict
         ),
@@ -55,7 +59,7 @@ let package = Package(
         .target(name: "TestPlugins", dependencies: ["PluginAPI"], path: "Tests/TestPlugins", swiftSettings: strict),
         .executableTarget(
             name: "switchboard-test-host",
-            dependencies: ["Kernel", "TestPlugins"] + plugins.map { .target(name: $0) },
+            dependencies: ["Kernel", "TestPlugins", "BuiltinPlugins"],
             path: "Tests/TestHost",
             swiftSettings: strict
         ),

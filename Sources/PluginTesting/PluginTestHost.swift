@@ -80,6 +80,10 @@ public final class PluginTestHost: @unchecked Sendable {
     /// `context.phones` as the plugins see it: learn evidence, link keys, resolve subjects.
     public var phones: any Phones { kernel.phones }
 
+    /// HMAC, hashes and random bytes as plugins get them: sign a test webhook the way the
+    /// provider would (`crypto.hmacSHA256(key:data:)`).
+    public var crypto: any CryptoProvider { kernel.crypto }
+
     /// The database, to arrange data or check what a plugin wrote.
     public var store: any Store { kernel.store }
 

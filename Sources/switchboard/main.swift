@@ -1,15 +1,6 @@
+import BuiltinPlugins
 import Kernel
-import MetaFlow
-import Chatwoot
-import Wasender
-import CloudTalk
-import Integrity
 
-// The built-in plugins. A custom build lists its own beside these (see README, "Custom builds").
-await Switchboard.main(plugins: [
-    MetaFlowPlugin.self,
-    ChatwootPlugin.self,
-    WasenderPlugin.self,
-    CloudTalkPlugin.self,
-    IntegrityPlugin.self,
-])
+// The built-in plugins (Sources/BuiltinPlugins). A custom build lists its own beside them
+// (README, "Custom builds"; Examples/EchoChannel).
+await Switchboard.main(plugins: BuiltinPlugins.all)

@@ -203,6 +203,9 @@ public final class KernelServer: @unchecked Sendable {
     /// The open store (after `start` or `openForTesting`), for tests that inspect tables.
     public var store: any Store { services.store }
 
+    /// The kernel's crypto, as plugins get it (tests sign webhooks with it).
+    public var crypto: any CryptoProvider { services.crypto }
+
     /// Closes what `openForTesting` opened.
     public func closeForTesting() async {
         services.setEngine(nil)
