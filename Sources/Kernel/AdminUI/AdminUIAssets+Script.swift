@@ -121,7 +121,7 @@ async function report() {
     const r = await api("/integrity");
     return {
       integrity: true, total: r.total, resolved: r.resolved, pending: r.pending, unresolved: r.unresolved,
-      conflicts: r.conflicts, capture_rate: r.capture_rate, status: r.status, thresholds: r.thresholds,
+      conflicts: r.conflicts, capture_rate: r.capture_rate, status: r.status, thresholds: r.thresholds, reasons: r.reasons || [],
       alerts: Array.isArray(r.alerts) ? r.alerts : null, inbox: r.inbox || {}, sources: r.sources || {},
       by_day: (r.by_day || []).map(normalizeDay), by_source: normalizeSources(r.by_source),
     };
@@ -175,7 +175,11 @@ function dayChart(days) {
 }
 
 function alertsOf(r) {
-  if (r.alerts) return r.alerts.map((a) => (typeof a === "string" ? a : a.message || a.summary || a.kind || JSON.stringify(a)));
+  if (r.alerts) {
+    // Integrity's firing alerts, then the reasons for its status.
+    const alerts = r.alerts.map((a) => (typeof a === "string" ? a : `${a.message || a.alert}${a.since ? " (since " + time(a.since) + ")" : ""}`));
+    return alerts.concat((r.reasons || []).filter((reason) => !alerts.includes(reason)));
+  }
   const alerts = [];
   if (r.status && r.status !== "ok") alerts.push(`Status ${r.status}: capture rate ${percent(r.capture_rate)}`);
   if (r.unresolved) alerts.push(`${r.unresolved} answer(s) without a phone number need review`);
@@ -205,8 +209,9 @@ async function overview() {
       return alerts.length ? el("ul", { id: "alerts" }, alerts.map((a) => el("li", { text: a }))) : el("p", { id: "alerts", class: "muted", text: "No alerts." });
     })()),
     section("Sources of phone numbers", table([{ title: "Source", key: "source" }, { title: "Subjects", key: "count" }], r.by_source, { empty: "No phone resolved yet." })),
-    r.sources ? section("Webhook sources: last seen", table([{ title: "Plugin", key: "plugin" }, { title: "Last seen", render: (s) => time(s.last_seen) }],
-      Object.entries(r.sources).map(([plugin, s]) => ({ plugin: plugin, last_seen: s && s.last_seen })), { empty: "No webhook seen yet." }))
+    r.sources ? section("Webhook sources: last seen", table([{ title: "Plugin", key: "plugin" }, { title: "Last seen", render: (s) => time(s.last_seen) },
+      { title: "", render: (s) => s.silent ? el("span", { class: "status status-critical", text: "silent" }) : "" }],
+      Object.entries(r.sources).map(([plugin, s]) => ({ plugin: plugin, last_seen: s && s.last_seen, silent: s && s.silent })), { id: "sources", empty: "No webhook seen yet." }))
       : section("Webhook sources", el("p", { class: "muted", text: "Enable the Integrity plugin to see when each source last sent." })),
   );
 }
@@ -254,9 +259,15 @@ async function responses() {
 
 // ---- Review -------------------------------------------------------------------------------
 
+// With Integrity, the review queue is its own (dismissals, the operator's notes); else the
+// kernel's phone queues.
+const reviewAPI = () => features.includes("integrity-review")
+  ? { list: "/integrity/review?limit=200", assign: "/integrity/review/assign", subject: "/integrity/review/subject", dismiss: "/integrity/review/dismiss" }
+  : { list: "/api/admin/phones/subjects?limit=500", assign: "/api/admin/phones/assign", subject: "/api/admin/phones/subject", dismiss: null };
+
 async function review() {
-  const [r, queue] = await Promise.all([report(), api("/api/admin/phones/subjects?limit=500")]);
-  const rows = queue.items.filter((s) => s.status !== "resolved");
+  const [r, queue] = await Promise.all([report(), api(reviewAPI().list)]);
+  const rows = queue.items.filter((s) => s.status !== "resolved" && !s.dismissed);
   content().replaceChildren(
     el("p", { class: "card" }, "Capture rate ", el("strong", { id: "review-capture-rate", text: percent(r.capture_rate) }),
        ` — ${text(r.unresolved)} unresolved, ${text(r.conflicts)} in conflict, ${text(r.pending)} still being retried.`),
@@ -271,19 +282,21 @@ function reviewItem(subject) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      const answer = await post("/api/admin/phones/assign", { subject: subject.subject, phone: phone.value, note: note.value || null });
+      const answer = await post(reviewAPI().assign, { subject: subject.subject, phone: phone.value, note: note.value || null });
       notice(`Assigned ${answer.phone} to ${answer.subject}.`, "ok");
       await review();
     } catch (error) { failed(error); }
   });
   const buttons = [el("button", { type: "button", class: "secondary", text: "What was tried", onclick: async () => {
-    try { details.replaceChildren(subjectDetails(await api("/api/admin/phones/subject" + query({ subject: subject.subject })))); } catch (error) { failed(error); }
+    try { details.replaceChildren(subjectDetails(await api(reviewAPI().subject + query({ subject: subject.subject })))); } catch (error) { failed(error); }
   } })];
-  if (features.includes("integrity-review")) {
+  if (reviewAPI().dismiss) {
     buttons.push(el("button", { type: "button", class: "secondary danger", text: "Dismiss", onclick: async () => {
-      if (!confirm(`Dismiss ${subject.subject}? It leaves the queue without a number.`)) return;
+      // A dismissal is recorded with the operator's reason: the note field, or asked for now.
+      const reason = note.value || prompt(`Why dismiss ${subject.subject}? It leaves the queue without a number.`);
+      if (!reason) return;
       try {
-        await post("/integrity/review/dismiss", { subject: subject.subject, note: note.value || null });
+        await post(reviewAPI().dismiss, { subject: subject.subject, note: reason });
         notice(`Dismissed ${subject.subject}.`, "ok");
         await review();
       } catch (error) { failed(error); }
@@ -291,14 +304,17 @@ function reviewItem(subject) {
   }
   return el("article", { class: "card review-item", "data-subject": subject.subject },
     el("h3", {}, el("code", { text: subject.subject }), " ", el("span", { class: "status status-" + subject.status, text: subject.status })),
-    el("p", { class: "muted" }, `key ${subject.key} · ${subject.rounds} round(s) · since ${time(subject.created_at)}`),
+    el("p", { class: "muted" }, `key ${subject.key} · ${subject.rounds} round(s)${subject.flow ? " · flow " + subject.flow : ""} · since ${time(subject.created_at)}`),
+    subject.tried ? el("p", { class: "muted", text: "Tried: " + subject.tried }) : null,
     form, el("div", { class: "actions" }, buttons), details);
 }
 
 function subjectDetails(d) {
   return el("div", {},
     table([{ title: "Round", key: "round" }, { title: "Strategy", key: "strategy" }, { title: "Outcome", key: "outcome" },
-           { title: "Detail", key: "detail" }, { title: "At", render: (a) => time(a.at) }], d.attempts || [], { empty: "No attempt recorded." }),
+           { title: "Detail", key: "detail" }, { title: "At", render: (a) => time(a.at) }],
+          Array.isArray(d.attempts) ? d.attempts : d.attempt_log || [], { empty: "No attempt recorded." }),
+    (d.actions || []).length ? el("ul", {}, d.actions.map((a) => el("li", { text: typeof a === "string" ? a : `${a.action || a.kind || "action"}${a.note ? ": " + a.note : ""}${a.at ? " (" + time(a.at) + ")" : ""}` }))) : null,
     (d.disagreements || []).length ? table([{ title: "Kept", render: (x) => `${x.kept_phone} (${x.kept_source})` },
       { title: "Other", render: (x) => `${x.other_phone} (${x.other_source})` }, { title: "At", render: (x) => time(x.at) }], d.disagreements) : null,
     (d.linked_keys || []).length ? el("p", { class: "muted", text: "Linked keys: " + d.linked_keys.join(", ") }) : null);
