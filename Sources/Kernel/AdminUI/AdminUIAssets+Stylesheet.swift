@@ -58,7 +58,7 @@ input, select { font: inherit; padding: 0.4rem 0.5rem; border: 1px solid var(--l
 .assign input { flex: 1 1 10rem; }
 .actions { display: flex; flex-wrap: wrap; gap: 0.5rem; }
 .timeline { list-style: none; margin: 0; padding: 0; }
-.timeline .event { display: grid; grid-template-columns: 11rem 10rem 9rem 8rem 1fr; gap: 0.5rem; padding: 0.5rem 0.75rem; background: var(--card); border: 1px solid var(--line); border-radius: 8px; margin-bottom: 0.4rem; animation: arrive 1.2s ease-out; }
+.timeline .event { display: grid; grid-template-columns: 11rem 10rem 12rem 8rem 1fr; gap: 0.5rem; padding: 0.5rem 0.75rem; background: var(--card); border: 1px solid var(--line); border-radius: 8px; margin-bottom: 0.4rem; animation: arrive 1.2s ease-out; }
 .timeline .kind { font-weight: 600; }
 @keyframes arrive { from { background: #fff7d1; } to { background: var(--card); } }
 .login main { max-width: 420px; padding-top: 10vh; }

@@ -220,6 +220,8 @@ struct AdminUISecurityTests {
             // The menu: the kernel's pages and the enabled plugin's panel; no Responses or
             // Monitor without MetaFlow's listing and Integrity's stream.
             #expect(answer.text.contains(#"href="/admin/panels/guarded.things""#))
+            #expect(answer.text.contains("Things &lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; co"))
+            #expect(!answer.text.contains("<img"))
             #expect(!answer.text.contains("/admin/responses") && !answer.text.contains("/admin/monitor"))
             #expect(try await session.send("GET", "/admin/responses").status == 404)
             #expect(try await session.send("GET", "/admin/monitor").status == 404)

@@ -6,6 +6,8 @@ import PluginAPI
 /// plugin's are (MetaFlow's responses, panels' sources and actions), and a panel over them.
 struct GuardedPlugin: Plugin {
     static let id = "guarded"
+    /// Markup in a plugin's text must reach the page as text.
+    static let panelTitle = #"Things <img src=x onerror="alert(1)"> & co"#
     let context: any PluginContext
 
     init(context: any PluginContext) throws { self.context = context }
@@ -20,7 +22,7 @@ struct GuardedPlugin: Plugin {
             guard context.adminAuthorized(request) else { return .error(status: 401, code: "unauthorized", message: "admin only") }
             return .json(bytes: Array(#"{"poked":true}"#.utf8))
         }
-        registrar.adminPanel(AdminPanel(id: "things", title: "Things", source: "/things", rowsKey: "things",
+        registrar.adminPanel(AdminPanel(id: "things", title: GuardedPlugin.panelTitle, source: "/things", rowsKey: "things",
                                         columns: [.init("thing_id", title: "Thing"), .init("phone", title: "Phone", format: .phone)],
                                         actions: [.init("Poke", path: "/things/:thing_id/poke")]))
     }
