@@ -66,7 +66,8 @@ public struct MetaFlowPlugin: Plugin {
     /// The Cloud API webhook, when `verify_token` is configured (validation made `app_secret` present too).
     private func makeWebhook() -> CloudWebhookRoutes? {
         guard config.webhookEnabled, let secret = config.appSecret, let verifyToken = config.verifyToken else { return nil }
-        let processor = CloudWebhookProcessor(store: context.store, phones: context.phones, channels: context.channels, log: context.log,
+        let processor = CloudWebhookProcessor(store: context.store, phones: context.phones, channels: context.channels, events: context.events,
+                                              log: context.log,
                                               clock: context.clock, defaultFlow: config.defaultFlowName)
         return CloudWebhookRoutes(appSecret: secret, verifyToken: verifyToken, crypto: context.crypto, processor: processor)
     }
@@ -91,7 +92,7 @@ public struct MetaFlowPlugin: Plugin {
     private static func makeEndpoint(_ config: MetaFlowConfig, context: any PluginContext) -> FlowEndpoint? {
         // `validate` made these present whenever the endpoint is enabled.
         guard config.endpointEnabled, let secret = config.appSecret, let path = config.privateKeyPath, let flows = config.flows else { return nil }
-        let responses = ResponseStore(store: context.store, phones: context.phones, log: context.log)
+        let responses = ResponseStore(store: context.store, phones: context.phones, events: context.events, log: context.log)
         return FlowEndpoint(
             appSecret: Array(secret.utf8), flows: flows, defaultFlow: config.defaultFlowName,
             policy: ResponseStore.TokenPolicy(strict: config.strictTokens ?? false, ttlMillis: config.tokenTTL?.milliseconds),

@@ -21,7 +21,8 @@ struct ResponseListingTests {
                 let answers: [String: JSONValue] = ["q1_rating": .integer(Int64(i + 3)), "q3_channels": .array([.string("whatsapp"), .string("phone")]),
                                                     "q4_comment": .string(i == 1 ? "=HYPERLINK(\"x\")" : "Atendimento rápido, obrigado! 🙏, \"top\"")]
                 _ = try ResponseStore.upsert(flow: flow, token: "ft_\(i)", change: i == 2 ? .merge(answers) : .complete(answers),
-                                             now: 1_790_000_000_000 + Int64(i), phones: phones, log: NoLog(), in: db)
+                                             now: 1_790_000_000_000 + Int64(i), phones: phones, events: NoEvents(),
+                                             log: NoLog(), in: db)
             }
             try phones.learn(key: .flowToken("ft_0"), phone: phone, source: "metaflow.nfm_reply", in: db)
         }
@@ -92,6 +93,11 @@ struct ResponseListingTests {
 }
 
 /// A logger that drops everything (ResponseStore wants one).
+/// Drops events: these rows are arranged directly, and no subscriber listens.
+struct NoEvents: EventBus {
+    func publish(_ name: String, payload: String, in connection: any SQLConnection) throws {}
+}
+
 struct NoLog: PluginAPI.Logger {
     func log(_ level: LogLevel, _ message: String, _ fields: [String: String]) {}
     func isEnabled(_ level: LogLevel) -> Bool { false }

@@ -149,6 +149,14 @@ struct WebhookTests {
         var responses = try await endpoint.responses()
         #expect(responses.count == 1)
         #expect(responses.first?.phone == nil)
+        // Completing it published flow.response.saved, in the same transaction, without a phone yet.
+        let saved = "SELECT payload FROM switchboard_events WHERE name = 'flow.response.saved'"
+        var events = try await endpoint.host.query(saved).map { try $0.string("payload") }
+        #expect(events.count == 1)
+        let payload = try JSONSerialization.jsonObject(with: Data((events.first ?? "").utf8)) as? [String: Any]
+        #expect(payload?["subject"] as? String == "metaflow/response/\(responses.first?.id ?? -1)")
+        #expect(payload?["flow"] as? String == "survey")
+        #expect(payload?["phone"] is NSNull)
         // Then Meta's webhook delivers the reply, with the sender's number.
         #expect(await Self.post(endpoint, try Self.sample("messages_nfm_reply.json")).status == 200)
         try await endpoint.host.runDueJobs()
@@ -157,6 +165,9 @@ struct WebhookTests {
         #expect(responses.first?.status == "completed")
         #expect(responses.first?.phone == "+5511987654321")
         #expect(responses.first?.phoneSource == "metaflow.nfm_reply")
+        // Completed twice (endpoint, then nfm_reply) is one completion: no second event.
+        events = try await endpoint.host.query(saved).map { try $0.string("payload") }
+        #expect(events.count == 1)
         await endpoint.stop()
     }
 }

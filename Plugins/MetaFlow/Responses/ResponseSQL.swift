@@ -51,5 +51,6 @@ enum ResponseSQL {
     WHERE id = $1
     """
 
+    static let phoneOf = "SELECT phone, phone_source FROM metaflow_responses WHERE id = $1"
     static let setPhone = "UPDATE metaflow_responses SET phone = $2, phone_source = $3, updated_at = $4 WHERE id = $1"
 }

@@ -3,14 +3,18 @@ import PluginAPI
 /// The response records of `metaflow_responses`: opened at a token's first INIT or
 /// submitted screen, every screen's answers merged in, completed at the last screen. Each
 /// change is committed before the endpoint answers, so an abandoned Flow keeps what was
-/// answered. A new record is registered with phone resolution in the same transaction.
+/// answered. A new record is registered with phone resolution in the same transaction, and
+/// completing a record publishes `flow.response.saved` there too (once per record: a Flow
+/// completed at the endpoint and again by its `nfm_reply` is one completion).
 struct ResponseStore: Sendable {
+    static let savedEvent = "flow.response.saved"
     static let inProgress = "in_progress"
     static let completed = "completed"
     static let subjectPrefix = "metaflow/response/"
 
     let store: any Store
     let phones: any Phones
+    let events: any EventBus
     let log: any Logger
 
     /// Which tokens the endpoint accepts.
@@ -40,10 +44,11 @@ struct ResponseStore: Sendable {
             }
         }
         let phones = self.phones
+        let events = self.events
         let log = self.log
         return try await store.write { db in
             if policy.isActive, let refusal = try Self.refusal(token: token, policy: policy, now: now, in: db) { return .refused(refusal) }
-            return try Self.upsert(flow: flow, token: token, change: change, now: now, phones: phones, log: log, in: db)
+            return try Self.upsert(flow: flow, token: token, change: change, now: now, phones: phones, events: events, log: log, in: db)
         }
     }
 
@@ -57,8 +62,8 @@ struct ResponseStore: Sendable {
     }
 
     /// Creates the record when new, merges the answers, completes it when asked. In the caller's transaction.
-    static func upsert(flow: String, token: String, change: FlowPlan.Change, now: Int64, phones: any Phones, log: any Logger,
-                       in db: any SQLConnection) throws -> Outcome {
+    static func upsert(flow: String, token: String, change: FlowPlan.Change, now: Int64, phones: any Phones, events: any EventBus,
+                       log: any Logger, in db: any SQLConnection) throws -> Outcome {
         var answers: [String: JSONValue] = [:]
         var status = inProgress
         let id: Int64
@@ -75,6 +80,7 @@ struct ResponseStore: Sendable {
         }
         for (name, value) in change.answers { answers[name] = value }
         var completedAt: Int64?
+        let wasCompleted = status == completed
         if case .complete = change {
             status = completed
             completedAt = now
@@ -82,7 +88,25 @@ struct ResponseStore: Sendable {
         if change != .open {
             try db.execute(ResponseSQL.save, id, try JSONText.string(answers), status, now, completedAt)
         }
+        if status == completed && !wasCompleted {
+            try publishSaved(id: id, flow: flow, now: now, events: events, in: db)
+        }
         return .applied(answers: answers, responseID: id)
+    }
+
+    /// `flow.response.saved`: `{"response_id", "subject", "flow", "phone", "phone_source", "at"}`;
+    /// the phone is null until resolved (then `phone.resolved` follows).
+    static func publishSaved(id: Int64, flow: String, now: Int64, events: any EventBus, in db: any SQLConnection) throws {
+        let row = try db.queryOne(ResponseSQL.phoneOf, id)
+        let payload: [String: JSONValue] = [
+            "response_id": .integer(id),
+            "subject": .string(subjectPrefix + "\(id)"),
+            "flow": .string(flow),
+            "phone": try row?.optionalString("phone").map(JSONValue.string) ?? .null,
+            "phone_source": try row?.optionalString("phone_source").map(JSONValue.string) ?? .null,
+            "at": .integer(now),
+        ]
+        try events.publish(savedEvent, payload: try JSONText.string(payload), in: db)
     }
 
     /// Registers the new record with phone resolution; a phone already known from evidence

@@ -23,6 +23,7 @@ struct CloudWebhookProcessor: Sendable {
     let store: any Store
     let phones: any Phones
     let channels: any Channels
+    let events: any EventBus
     let log: any Logger
     let clock: any TimeSource
     /// The flow a reply's record is filed under when we did not issue its token.
@@ -47,6 +48,7 @@ struct CloudWebhookProcessor: Sendable {
         let log = self.log
         let now = clock.nowMillis
         let defaultFlow = self.defaultFlow
+        let events = self.events
         let work = try Self.plan(payload, rawEntries: rawEntries, phones: phones, log: log)
         try await store.write { db in
             for message in work.messages {
@@ -60,7 +62,7 @@ struct CloudWebhookProcessor: Sendable {
                 // completed with the reply's answers; a new record is registered for phone resolution.
                 let flowName = try db.queryOne(CloudWebhookSQL.issuedFlow, flow.token)?.string("flow") ?? defaultFlow ?? "unknown"
                 _ = try ResponseStore.upsert(flow: flowName, token: flow.token, change: .complete(flow.answers), now: now, phones: phones,
-                                             log: log, in: db)
+                                             events: events, log: log, in: db)
                 if let wamid = message.repliesTo { try phones.link(.flowToken(flow.token), .waMessageID(wamid), in: db) }
                 if let phone = message.phone {
                     try phones.learn(key: .flowToken(flow.token), phone: phone, source: Self.nfmSource, in: db)
