@@ -260,8 +260,8 @@ def main():
             driver.set_window_size(390, 844)
             driver.refresh()
             wait.until(lambda d: text_of("#capture-rate") == "60.0%")
-            width = driver.execute_script("return document.documentElement.scrollWidth")
-            check(width <= 400, f"the overview is {width}px wide on a 390px phone screen")
+            width, view = driver.execute_script("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            check(width <= view, f"the overview is {width}px wide on a {view}px phone screen (scrolls sideways)")
             shot("04-overview-phone")
             driver.set_window_size(1280, 1000)
 
@@ -374,6 +374,21 @@ def main():
                 driver.get(base + "/admin/panels/" + spec["id"])
                 wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#panel-rows table, #panel-rows p"))
                 shot(f"{number}-panel-{spec['id']}")
+
+        @step("every page fits a phone's screen")
+        def _():
+            driver.set_window_size(390, 844)
+            try:
+                for path, ready in [("/admin/responses", "#responses-table, #responses p"), ("/admin/review", "#review-queue"),
+                                    ("/admin/inbox", "#dead-jobs, #inbox-items")] + \
+                                   ([("/admin/monitor", "#timeline li")] if server.integrity else []):
+                    driver.get(base + path)
+                    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ready))
+                    width, view = driver.execute_script("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+                    check(width <= view, f"{path} is {width}px wide on a {view}px phone screen (scrolls sideways)")
+                    shot("phone-" + path.rsplit("/", 1)[-1])
+            finally:
+                driver.set_window_size(1280, 1000)
 
         @step("logging out ends the session")
         def _():

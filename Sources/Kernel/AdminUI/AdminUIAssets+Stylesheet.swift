@@ -21,7 +21,7 @@ main { max-width: 1100px; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.4rem; margin: 0.5rem 0 1rem; }
 h2 { font-size: 1.05rem; margin: 0 0 0.75rem; }
 h3 { font-size: 1rem; margin: 0 0 0.25rem; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1rem; margin: 0 0 1rem; }
+.card { overflow-wrap: anywhere; background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1rem; margin: 0 0 1rem; }
 .muted { color: var(--muted); }
 .notice { padding: 0.6rem 0.9rem; border-radius: 8px; }
 .notice.ok { background: #e7f6ed; color: #135c33; }
@@ -65,6 +65,9 @@ input, select { font: inherit; padding: 0.4rem 0.5rem; border: 1px solid var(--l
 .login form { display: flex; flex-direction: column; gap: 0.6rem; }
 /* Phones: tables become stacked cards, the timeline one column. */
 @media (max-width: 640px) {
+  .bar { justify-content: space-between; }
+  .bar nav { order: 3; flex: 1 1 100%; flex-wrap: nowrap; overflow-x: auto; scrollbar-width: none; }
+  .bar nav a { white-space: nowrap; }
   .big { font-size: 2.6rem; }
   .hero { flex-direction: column; align-items: flex-start; }
   table thead { display: none; }
