@@ -80,6 +80,22 @@ public final class PluginTestHost: @unchecked Sendable {
     /// `context.phones` as the plugins see it: learn evidence, link keys, resolve subjects.
     public var phones: any Phones { kernel.phones }
 
+    /// `context.channels` as the plugins see it: queue a send or record an inbound message
+    /// inside `store.write { … }`, then `runDueJobs()`.
+    public var channels: any Channels { kernel.channels }
+
+    /// `context.events` as the plugins see it: publish inside `store.write { … }`.
+    public var events: any EventBus { kernel.events }
+
+    /// Events published so far (every name, or one), oldest first: `(name, JSON payload)`.
+    public func publishedEvents(named name: String? = nil) async throws -> [(name: String, payload: String)] {
+        let rows = try await store.query(
+            name == nil ? "SELECT name, payload FROM switchboard_events ORDER BY id"
+                        : "SELECT name, payload FROM switchboard_events WHERE name = $1 ORDER BY id",
+            name.map { [.text($0)] } ?? [])
+        return try rows.map { (try $0.string("name"), try $0.string("payload")) }
+    }
+
     /// HMAC, hashes and random bytes as plugins get them: sign a test webhook the way the
     /// provider would (`crypto.hmacSHA256(key:data:)`).
     public var crypto: any CryptoProvider { kernel.crypto }

@@ -53,3 +53,16 @@ func replacesLiterally(text: String, target: String, replacement: String, expect
     #expect(value.objectValue?["a"] == .integer(4))
     #expect(try JSONText.string(value) == #"{"a":4,"b":[true,null,"x"],"c":4.5}"#)
 }
+
+@Suite("form decoding")
+struct FormDecodingTests {
+    @Test func formBodiesAndQueriesDecodeAlike() {
+        let body = "From=%2B212610059159&Body=hello+there%21&Body=second&Empty=&Flag"
+        let request = Request(method: .post, path: "/texto/inbound", query: body, headers: HTTPHeaders(), body: Array(body.utf8),
+                              remoteAddress: "127.0.0.1")
+        let expected = ["From": "+212610059159", "Body": "hello there!", "Empty": "", "Flag": ""]
+        #expect(request.formItems == expected)
+        #expect(request.queryItems == expected)
+        #expect(FormDecoding.items("") == [:])
+    }
+}

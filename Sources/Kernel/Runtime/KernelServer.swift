@@ -203,6 +203,12 @@ public final class KernelServer: @unchecked Sendable {
     /// The open store (after `start` or `openForTesting`), for tests that inspect tables.
     public var store: any Store { services.store }
 
+    /// `context.channels` as a plugin sees it (send and receive through channels, in a write).
+    public var channels: any Channels { KernelChannels(services: services) }
+
+    /// `context.events` as a plugin sees it (publish in a write).
+    public var events: any EventBus { ServicesEventBus(services: services) }
+
     /// The kernel's crypto, as plugins get it (tests sign webhooks with it).
     public var crypto: any CryptoProvider { services.crypto }
 

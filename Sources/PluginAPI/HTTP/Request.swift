@@ -31,15 +31,12 @@ public struct Request: Sendable {
 
     /// Query parameters decoded from `application/x-www-form-urlencoded` form; the first
     /// value wins for a repeated name.
-    public var queryItems: [String: String] {
-        var items: [String: String] = [:]
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = FormDecoding.decode(parts[0])
-            if items[name] == nil { items[name] = parts.count > 1 ? FormDecoding.decode(parts[1]) : "" }
-        }
-        return items
-    }
+    public var queryItems: [String: String] { FormDecoding.items(query) }
+
+    /// The body's fields when it is `application/x-www-form-urlencoded` (providers that post
+    /// forms: `From=%2B2126…&Body=hi`); the first value wins for a repeated name. Read the raw
+    /// `body` for signatures: this is the decoded view.
+    public var formItems: [String: String] { FormDecoding.items(bodyText) }
 
     /// The body as UTF-8 text (invalid sequences replaced).
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
@@ -47,6 +44,18 @@ public struct Request: Sendable {
 
 /// Percent- and plus-decoding of form and query components.
 public enum FormDecoding {
+    /// `a=1&b=x+y` → `["a": "1", "b": "x y"]`; the first value wins for a repeated name, a name
+    /// without `=` has the empty value.
+    public static func items<S: StringProtocol>(_ text: S) -> [String: String] {
+        var items: [String: String] = [:]
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = decode(Substring(parts[0]))
+            if items[name] == nil { items[name] = parts.count > 1 ? decode(Substring(parts[1])) : "" }
+        }
+        return items
+    }
+
     public static func decode(_ s: Substring) -> String {
         var out = [UInt8]()
         out.reserveCapacity(s.utf8.count)

@@ -10,6 +10,8 @@ struct EchoAPI: Sendable {
     let baseURL: String
     let apiKey: String
     let http: any HTTPClient
+    /// For `Retry-After` dates: measured against the context's clock, never `Date()`.
+    let clock: any TimeSource
 
     private func url(_ path: String) -> String {
         (baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL) + path
@@ -22,7 +24,7 @@ struct EchoAPI: Sendable {
     func send(to phone: String, text: String) async throws -> String {
         let body = try JSONText.bytes(["to": phone, "text": text])
         let response = try await http.send(.post(url("/messages"), json: body, headers: headers))
-        guard response.isSuccess else { throw EchoAPIError(status: response.status, retryAfter: response.retryAfter) }
+        guard response.isSuccess else { throw EchoAPIError(status: response.status, retryAfter: response.retryAfter(now: clock.now)) }
         guard let object = try? JSONDecoder().decode([String: String].self, from: Data(response.body)), let id = object["id"] else {
             // Sent, but the id is missing: resending could send twice, so do not retry.
             throw PermanentJobError("echo accepted the message but answered no id")
@@ -39,7 +41,7 @@ struct EchoAPI: Sendable {
         guard let escaped = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) else { return nil }
         let response = try await http.send(.get(url("/conversations/\(escaped)"), headers: headers))
         if response.status == 404 { return nil }
-        guard response.isSuccess else { throw EchoAPIError(status: response.status, retryAfter: response.retryAfter) }
+        guard response.isSuccess else { throw EchoAPIError(status: response.status, retryAfter: response.retryAfter(now: clock.now)) }
         guard let object = try? JSONDecoder().decode([String: String].self, from: Data(response.body)),
               let phone = object["phone"] else { return nil }
         return try? normalizer.normalize(phone)

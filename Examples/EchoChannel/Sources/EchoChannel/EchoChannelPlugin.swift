@@ -23,7 +23,7 @@ public struct EchoChannelPlugin: Plugin {
     }
 
     public func register(_ registrar: any Registrar) throws {
-        let api = EchoAPI(baseURL: config.baseURL, apiKey: config.apiKey, http: context.http)
+        let api = EchoAPI(baseURL: config.baseURL, apiKey: config.apiKey, http: context.http, clock: context.clock)
         registrar.migration(1, EchoSchema.v1)
 
         registrar.channel(EchoAPI.channel, rateLimit: config.rateLimit ?? EchoConfig.defaultRateLimit, maxAttempts: 5) { delivery in

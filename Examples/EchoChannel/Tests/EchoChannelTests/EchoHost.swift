@@ -31,7 +31,7 @@ struct EchoHost {
 
     /// The signature header the provider would send for `body`.
     func signature(_ body: [UInt8], secret: String = secret) -> String {
-        "sha256=" + host.crypto.hmacSHA256(key: Array(secret.utf8), data: body).map { String(format: "%02x", $0) }.joined()
+        "sha256=" + host.crypto.hex(host.crypto.hmacSHA256(key: Array(secret.utf8), data: body))
     }
 
     /// Posts one inbound message, signed unless told otherwise.

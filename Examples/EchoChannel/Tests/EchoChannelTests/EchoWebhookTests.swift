@@ -26,6 +26,10 @@ struct EchoWebhookTests {
         #expect(resolution.phone?.e164 == "+212610059159")
         #expect(resolution.source == "echo.webhook")
         #expect(echo.host.http.requests.isEmpty)
+        // message.received was published for subscribers (CRM sync, reply tracking…).
+        let received = try await echo.host.publishedEvents(named: "message.received")
+        #expect(received.count == 1)
+        #expect(received.first?.payload.contains(#""channel":"echo""#) == true)
     }
 
     @Test func wrongOrMissingSignaturesAre401AndStoreNothing() async throws {
@@ -164,7 +168,9 @@ struct EchoAdminTests {
     @Test func theMessagesRouteNeedsTheTokenAndFeedsThePanel() async throws {
         let echo = try await EchoHost.start()
         defer { Task { await echo.stop() } }
+        // Processed one after the other: jobs carry no order, and the listing is newest first.
         #expect(await echo.postMessage(id: "m-1").status == 200)
+        try await echo.host.runDueJobs()
         #expect(await echo.postMessage(id: "m-2", text: "second").status == 200)
         try await echo.host.runDueJobs()
         #expect(await echo.host.request(.get, "/echo/messages").status == 401)
