@@ -55,7 +55,7 @@ struct AdminUIRoutes: Sendable {
         if request.headers["origin"] != nil || request.headers["referer"] != nil, !CrossSiteCheck.allows(request) {
             return .error(status: 403, code: "cross_site_request", message: "the login form must be posted from this server's own page")
         }
-        let form = Request(method: .get, path: "", query: request.bodyText).queryItems
+        let form = request.formItems
         let next = AdminUILogin.safeNext(form["next"])
         guard check.isConfigured, let session = check.session else {
             return AdminUILogin.page(next: next, problem: "No admin token is configured (admin.token): the admin UI is closed.", status: 401)
