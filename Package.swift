@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "PluginAPITests", dependencies: ["PluginAPI"], path: "Tests/PluginAPITests"),
         .testTarget(name: "PluginTestingTests", dependencies: ["PluginTesting", "PluginAPI", "TestPlugins"], path: "Tests/PluginTestingTests"),
         // Runs the built binary as a child process; depends on it so `swift build --build-tests` builds it.
-        .testTarget(name: "SwitchboardCLITests", dependencies: ["switchboard", "switchboard-test-host", "PluginTesting", "TestPlugins", "PluginAPI", "MetaFlow"],
+        .testTarget(name: "SwitchboardCLITests", dependencies: ["switchboard", "switchboard-test-host", "PluginTesting", "TestPlugins", "PluginAPI", "MetaFlow", "TestHTTPServer"],
                     path: "Tests/SwitchboardCLITests"),
         .testTarget(
             name: "KernelTests",
@@ -78,7 +78,7 @@ let package = Package(
         // (`cryptography`) against the built binary, which is why `switchboard` is a dependency.
         .testTarget(
             name: "MetaFlowTests",
-            dependencies: ["MetaFlow", "PluginAPI", "PluginTesting", "Kernel", "switchboard", "TestHTTPServer"],
+            dependencies: ["MetaFlow", "Chatwoot", "PluginAPI", "PluginTesting", "Kernel", "switchboard", "TestHTTPServer"],
             path: "Tests/MetaFlowTests",
             resources: [.copy("Fixtures")]
         ),
@@ -96,6 +96,15 @@ let package = Package(
             name: "WasenderTests",
             dependencies: ["Wasender", "PluginAPI", "PluginTesting", "Kernel", "TestHTTPServer"],
             path: "Tests/WasenderTests",
+            resources: [.copy("Fixtures")]
+        ),
+        // CloudTalk with Wasender: the webhook from the sample payloads, the rule, delayed follow-ups
+        // and cooldowns on a manual clock, reply tracking; end to end on a real server on loopback.
+        .testTarget(
+            name: "CloudTalkTests",
+            dependencies: ["CloudTalk", "Wasender", "MetaFlow", "Chatwoot", "Integrity", "PluginAPI", "PluginTesting", "Kernel",
+                           "TestHTTPServer"],
+            path: "Tests/CloudTalkTests",
             resources: [.copy("Fixtures")]
         ),
     ] + plugins.map { name in

@@ -1,16 +1,21 @@
 import PluginAPI
 
-/// Chatwoot CRM: API client, conversation-search phone strategy, signed webhooks, CRM sync.
+/// Chatwoot CRM: signed webhook, API client, conversation-search phone strategy,
+/// reconciliation of missed webhooks, CRM sync of other channels' messages, label pre-creation.
 ///
-/// So far, when enabled: `POST /chatwoot/webhook` (verified with `webhook_secret` when set), and,
-/// when `base_url`, `account_id` and `api_token` are configured, the API client and the
-/// `chatwoot.conversation_search` strategy. Reconciliation and CRM sync are not built yet.
+/// When enabled: `POST /chatwoot/webhook` (verified with `webhook_secret` when set). When
+/// `base_url`, `account_id` and `api_token` are configured as well: the
+/// `chatwoot.conversation_search` strategy, the `chatwoot.reconcile` job every `reconcile_every`,
+/// `POST /chatwoot/labels/sync`, and, with `sync` enabled, CRM sync on `message.received`.
 public struct ChatwootPlugin: Plugin {
     public static let id = "chatwoot"
-    public static let summary = "Chatwoot CRM: signed webhook, API client and conversation-search phone strategy (reconciliation and CRM sync not implemented yet)"
+    public static let summary = "Chatwoot CRM: signed webhook with reconciliation, conversation-search phone strategy, CRM sync, label pre-creation"
 
     let context: any PluginContext
     let config: ChatwootConfig
+    let api: ChatwootAPIConfig?
+    let sync: SyncSettings?
+    let webhook: ChatwootWebhook
     let strategy: ConversationSearchStrategy?
 
     public init(context: any PluginContext) throws {
@@ -19,17 +24,29 @@ public struct ChatwootPlugin: Plugin {
         if config.webhookSecret?.isEmpty == true {
             throw ConfigError(path: "\(ChatwootConfig.path).webhook_secret", "must not be empty (leave it out to accept unsigned deliveries)")
         }
-        if let api = try config.api() {
-            strategy = ConversationSearchStrategy(client: ChatwootClient(config: api, http: context.http), phones: context.phones, ttl: api.cacheTTL)
-        } else {
-            strategy = nil
-        }
+        api = try config.api()
+        sync = try config.syncSettings()
+        webhook = ChatwootWebhook(secret: config.webhookSecret.map { Array($0.utf8) }, store: context.store, phones: context.phones,
+                                  channels: context.channels, clock: context.clock, crypto: context.crypto, log: context.log)
+        strategy = api.map { ConversationSearchStrategy(client: ChatwootClient(config: $0, http: context.http), phones: context.phones, ttl: $0.cacheTTL) }
     }
 
     public func register(_ registrar: any Registrar) throws {
-        ChatwootWebhook(secret: config.webhookSecret.map { Array($0.utf8) }, store: context.store, phones: context.phones,
-                        channels: context.channels, clock: context.clock, crypto: context.crypto, log: context.log).register(registrar)
+        registrar.migration(1, ChatwootSQL.migration1)
+        webhook.register(registrar)
+        guard let api else { return }
+        let client = ChatwootClient(config: api, http: context.http)
         strategy?.register(registrar)
+        if let every = api.reconcileEvery {
+            Reconciler(client: client, webhook: webhook, store: context.store, clock: context.clock, log: context.log,
+                       metrics: context.metrics).register(registrar, every: every)
+        }
+        let context = self.context
+        LabelRoutes(client: client, labels: sync?.allLabels ?? [], authorized: { context.adminAuthorized($0) }).register(registrar)
+        if let sync {
+            CRMSync(client: client, settings: sync, phones: context.phones, log: context.log, metrics: context.metrics, ttl: api.cacheTTL)
+                .register(registrar)
+        }
     }
 
     public func start() async throws {

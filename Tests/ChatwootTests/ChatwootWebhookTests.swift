@@ -142,6 +142,29 @@ struct ChatwootWebhookTests {
         TestDatabase.remove(url)
     }
 
+    @Test func aContactWithoutPhoneIsKnownByItsWhatsAppSourceID() async throws {
+        let (host, url) = try await Self.host(secret: false)
+        var event = try JSONSerialization.jsonObject(with: Data(try Self.fixture("chatwoot_message_created.json"))) as? [String: Any] ?? [:]
+        var sender = event["sender"] as? [String: Any] ?? [:]
+        sender["phone_number"] = NSNull()
+        event["sender"] = sender
+        var conversation = event["conversation"] as? [String: Any] ?? [:]
+        var meta = conversation["meta"] as? [String: Any] ?? [:]
+        var metaSender = meta["sender"] as? [String: Any] ?? [:]
+        metaSender["phone_number"] = NSNull()
+        meta["sender"] = metaSender
+        conversation["meta"] = meta
+        event["conversation"] = conversation
+        #expect(await Self.post(host, [UInt8](try JSONSerialization.data(withJSONObject: event))) == 200)
+        try await host.runDueJobs()
+        // conversation.contact_inbox.source_id of the WhatsApp inbox: 212600000001.
+        #expect(try await host.query("SELECT phone FROM switchboard_messages").first?.string("phone") == "+212600000001")
+        let contact = try await host.phones.resolve(key: .custom("chatwoot:contact:301"), subject: "test/contact-301")
+        #expect(contact.phone?.e164 == "+212600000001")
+        await host.stop()
+        TestDatabase.remove(url)
+    }
+
     @Test func aContactUpdateIsEvidenceForTheContact() async throws {
         let (host, url) = try await Self.host(secret: false)
         #expect(await Self.post(host, try Self.fixture("chatwoot_contact_updated.json")) == 200)

@@ -19,7 +19,7 @@ struct ConfigTests {
     @Test func emptyIsValid() { #expect(Self.error("{}") == nil) }
 
     @Test func fullIsValid() {
-        #expect(Self.error(#"{"base_url":"https://cw.example.com/","account_id":1,"api_token":"tok-SECRET","inbox_id":3,"webhook_secret":"s","cache_ttl":"30s"}"#) == nil)
+        #expect(Self.error(#"{"base_url":"https://cw.example.com/","account_id":1,"api_token":"tok-SECRET","webhook_secret":"s","cache_ttl":"30s","reconcile_every":"5m","sync":{"inbox_id":3,"labels":{"*":["whatsapp"]},"attributes":{"channel":"last_channel"}}}"#) == nil)
     }
 
     @Test func theTrioComesTogether() {
@@ -34,6 +34,8 @@ struct ConfigTests {
         #expect(Self.error(#"{"base_url":"https://cw.example.com","account_id":"1","api_token":"t"}"#)?.contains("config.account_id") == true)
         #expect(Self.error(#"{"cache_ttl":"soon"}"#)?.contains("config.cache_ttl") == true)
         #expect(Self.error(#"{"api_key":"x"}"#)?.contains("config.api_key") == true)
+        #expect(Self.error(#"{"base_url":"https://cw.example.com","account_id":1,"api_token":"t","reconcile_every":"5s"}"#)?.contains("config.reconcile_every") == true)
+        #expect(Self.error(#"{"sync":{"inbox_id":3}}"#)?.contains("config.sync.enabled") == true)   // sync needs the API client
         let blank = Self.error(#"{"base_url":"https://cw.example.com","account_id":1,"api_token":"has SECRET space"}"#)
         #expect(blank?.contains("config.api_token") == true && blank?.contains("SECRET") == false)
     }

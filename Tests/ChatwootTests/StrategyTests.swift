@@ -132,6 +132,22 @@ struct StrategyTests {
         #expect(calls <= 2)
     }
 
+    @Test func aContactWithoutPhoneFallsBackToItsWhatsAppSourceID() async throws {
+        let host = try await ChatwootHost.start()
+        defer { Task { await host.stop() } }
+        host.fake.withWorld { world in
+            _ = world.addContact(id: 310, name: "No phone", phone: nil, sources: [3: "212600000031"])
+            _ = world.addContact(id: 311, name: "Web only", phone: nil)
+        }
+        host.fake.searchHit(token: "flow-source-id-0000000001", contact: 310)
+        host.fake.searchHit(token: "flow-web-only-00000000001", contact: 311)
+        let resolved = try await host.kernel.phones.resolve(key: .flowToken("flow-source-id-0000000001"), subject: "test/source")
+        #expect(resolved.status == .resolved && resolved.phone?.e164 == "+212600000031")
+        #expect(resolved.source == "chatwoot.conversation_search")
+        let none = try await host.kernel.phones.resolve(key: .flowToken("flow-web-only-00000000001"), subject: "test/web")
+        #expect(none.status == .pending)
+    }
+
     /// The strategy as the plugin built it, for looking at the cache directly.
     static func strategy(_ host: ChatwootHost) -> ConversationSearchStrategy? {
         let client = ChatwootClient(config: ChatwootAPIConfig(baseURL: host.fake.baseURL, accountID: FakeChatwoot.accountID,

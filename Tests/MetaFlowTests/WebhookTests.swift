@@ -170,6 +170,22 @@ struct WebhookTests {
         #expect(events.count == 1)
         await endpoint.stop()
     }
+
+    /// Media messages tell subscribers their kind (`media_type` in `message.received`, what
+    /// CloudTalk's reply tracking reads); text messages carry none.
+    @Test func mediaTypesArePublished() async throws {
+        let endpoint = try await EndpointHost.start(try Self.config())
+        let document = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messages":[{"from":"212610059159","id":"wamid.doc1","timestamp":"1767225800","type":"document","document":{"id":"media1","mime_type":"application/pdf","filename":"bolletta.pdf"}}]}}]}]}"#
+        #expect(await Self.post(endpoint, Self.signed(document)).status == 200)
+        #expect(await Self.post(endpoint, try Self.sample("messages_text.json")).status == 200)
+        try await endpoint.host.runDueJobs()
+        let payloads = try await endpoint.host.query("SELECT payload FROM switchboard_events WHERE name = 'message.received' ORDER BY id")
+            .map { try $0.string("payload") }
+        #expect(payloads.count == 2)
+        #expect(payloads.filter { $0.contains("\"media_type\":\"document\"") }.count == 1)
+        #expect(payloads.filter { $0.contains("media_type") }.count == 1)
+        await endpoint.stop()
+    }
 }
 
 /// HMAC-SHA256 for signing test bodies, through the kernel's crypto (what plugins get).

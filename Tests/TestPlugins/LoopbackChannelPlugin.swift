@@ -4,7 +4,7 @@ import PluginAPI
 /// A channel plugin for kernel tests: channel `loopback` "sends" by recording the message
 /// (text `fail` fails every attempt, `never` fails for good), and a subscriber logs the
 /// `message.*` events it sees. `POST /loopback/send?to=…&text=…` sends through the channel;
-/// `POST /loopback/inbound?from=…&text=…` records an inbound message.
+/// `POST /loopback/inbound?from=…&text=…[&id=…][&payload=…]` records an inbound message.
 public struct LoopbackChannelPlugin: Plugin {
     public static let id = "loopback"
 
@@ -53,7 +53,7 @@ public struct LoopbackChannelPlugin: Plugin {
         registrar.route(.post, "/inbound") { request in
             let q = request.queryItems
             let id = try await store.write { db in
-                try channels.received(channel: "loopback", from: q["from"] ?? "", message: ChannelMessage(text: q["text"]),
+                try channels.received(channel: "loopback", from: q["from"] ?? "", message: ChannelMessage(text: q["text"], payload: q["payload"]),
                                       providerID: q["id"], receivedAt: nil, in: db)
             }
             return .text("\(id)")

@@ -122,6 +122,9 @@ struct WebhookTests {
         #expect(try row.optionalString("media_url") == "https://mmg.whatsapp.net/x.enc")
         #expect(try row.optionalString("payload")?.contains("imageMessage") == true)
         #expect(try row.int("created_at") == 1_772_446_600_123)
+        // Subscribers learn the kind without reading Wasender's payload.
+        let event = try #require(try await host.query("SELECT payload FROM switchboard_events WHERE name = 'message.received'").first)
+        #expect(try event.string("payload").contains("\"media_type\":\"image\""))
         await host.stop()
         TestDatabase.remove(url)
     }

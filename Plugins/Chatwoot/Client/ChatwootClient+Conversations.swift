@@ -29,6 +29,13 @@ extension ChatwootClient {
         return try await call(Payload<Found>.self, .get, "/search/conversations", query: [("q", query)]).payload.conversations
     }
 
+    /// `GET conversations?status=all&sort_by=last_activity_at_desc&page=`: one page of 25, most
+    /// recently active first, as raw JSON objects (reconciliation rebuilds webhook bodies from them).
+    func recentConversations(page: Int) async throws -> [JSONValue] {
+        try await call(DataPayload<[JSONValue]>.self, .get, "/conversations",
+                       query: [("status", "all"), ("sort_by", "last_activity_at_desc"), ("page", String(page))]).data.payload
+    }
+
     /// `GET conversations/{id}` (the display id).
     func conversation(_ id: Int) async throws -> ChatwootConversation {
         try await call(ChatwootConversation.self, .get, "/conversations/\(id)")

@@ -8,6 +8,15 @@ extension ChatwootClient {
         try await call(Payload<[ChatwootMessage]>.self, .get, "/conversations/\(id)/messages", query: before.map { [("before", String($0))] } ?? []).payload
     }
 
+    /// `GET conversations/{id}/messages` as raw JSON objects, ascending: the latest 20, the 20
+    /// before `before`, or up to 100 after `after` (Chatwoot's cursors are message ids).
+    func rawMessages(conversation id: Int, before: Int64? = nil, after: Int64? = nil) async throws -> [JSONValue] {
+        var query: [(String, String)] = []
+        if let before { query.append(("before", String(before))) }
+        if let after { query.append(("after", String(after))) }
+        return try await call(Payload<[JSONValue]>.self, .get, "/conversations/\(id)/messages", query: query).payload
+    }
+
     /// The whole history, oldest first, walking the `before` cursor back (at most `maxPages` pages).
     func allMessages(conversation id: Int, maxPages: Int = 50) async throws -> [ChatwootMessage] {
         var pages: [[ChatwootMessage]] = []

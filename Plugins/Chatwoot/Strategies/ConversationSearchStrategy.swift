@@ -60,15 +60,27 @@ struct ConversationSearchStrategy: Sendable {
     }
 
     private func lookup(_ token: String) async throws -> AnswerCache.Answer {
+        typealias Answer = AnswerCache.Answer
         // One page is enough: a token is sent once, so more than a page of hits is ambiguous anyway.
         let hits = try await client.searchConversations(token)
         var contactIDs: [Int] = []
         for id in hits.compactMap({ $0.contact?.id }) where !contactIDs.contains(id) { contactIDs.append(id) }
         guard contactIDs.count == 1, let contactID = contactIDs.first else { return .none }
         let contact = try await client.contact(contactID)
-        guard let raw = contact.phoneNumber, !raw.isEmpty else { return .none }
         // Chatwoot enforces E.164 with '+'; anything else is not trusted as an answer.
-        guard let phone = try? phones.normalize(raw, region: nil) else { return .none }
-        return .phone(phone)
+        if let raw = contact.phoneNumber, !raw.isEmpty {
+            return (try? phones.normalize(raw, region: nil)).map(Answer.phone) ?? .none
+        }
+        // No phone on the contact: a WhatsApp inbox's source_id is the wa_id (digits without '+').
+        return Self.whatsAppSourcePhone(contact, phones: phones).map(Answer.phone) ?? .none
+    }
+
+    /// The phone a contact's WhatsApp contact_inbox names (`source_id` = digits, 1–15), if it normalises.
+    static func whatsAppSourcePhone(_ contact: ChatwootContact, phones: any Phones) -> PhoneNumber? {
+        for inbox in contact.contactInboxes ?? [] where inbox.inbox?.channelType == "Channel::Whatsapp" {
+            guard let digits = inbox.sourceID, (1...15).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { continue }
+            if let phone = try? phones.normalize("+" + digits, region: nil) { return phone }
+        }
+        return nil
     }
 }

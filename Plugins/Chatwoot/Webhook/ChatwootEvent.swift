@@ -53,7 +53,8 @@ struct ChatwootEvent {
         if let phone = string("conversation.meta.sender.phone_number") ?? string("meta.sender.phone_number") { return phone }
         if name?.hasPrefix("contact_") == true, let phone = string("phone_number") { return phone }
         if let channel = string("conversation.channel") ?? string("channel"), channel == "Channel::Whatsapp",
-           let digits = string("conversation.contact_inbox.source_id") ?? string("contact_inbox.source_id") {
+           let digits = string("conversation.contact_inbox.source_id") ?? string("contact_inbox.source_id"),
+           (1...15).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
             return "+" + digits
         }
         return nil

@@ -46,13 +46,20 @@ struct ChatwootWebhook: Sendable {
         }
     }
 
-    /// - `message_created`: an incoming message (not a private note, not an outgoing one: those
-    ///   are agents' or our own, and echoing them would loop) goes to the message log, channel
-    ///   `chatwoot`, from the contact's phone;
-    /// - `message_created`/`message_updated` carrying a `flow_token` in `content_attributes` (a
-    ///   Flow reply) is evidence for that token's phone;
-    /// - every event with a phone is evidence for the contact id and the conversation id
-    ///   (`custom` key `chatwoot:contact:<id>`, `conversation` key `chatwoot:<id>`).
+    /// What processing one event did.
+    enum Outcome: Sendable, Equatable {
+        /// Recorded (or nothing to record, e.g. an outgoing message): its id is now marked seen.
+        case processed
+        /// Reconciliation found the message already processed (by the webhook or an earlier run).
+        case alreadySeen
+    }
+
+    /// Where an event came from: a webhook delivery, or reconciliation rebuilding a missed one.
+    enum Origin: Sendable {
+        case webhook
+        case reconciliation
+    }
+
     func process(_ item: InboxItem) async throws -> JobOutcome {
         let event: ChatwootEvent
         do {
@@ -60,30 +67,51 @@ struct ChatwootWebhook: Sendable {
         } catch {
             throw PermanentJobError("not a Chatwoot webhook body: \(error)")
         }
+        _ = try await process(event, origin: .webhook)
+        return .done
+    }
+
+    /// The one processing path for webhook deliveries and reconciliation:
+    /// - `message_created`: an incoming message (not a private note, not an outgoing one: those
+    ///   are agents' or our own, and echoing them would loop) goes to the message log, channel
+    ///   `chatwoot`, from the contact's phone;
+    /// - `message_created`/`message_updated` carrying a `flow_token` in `content_attributes` (a
+    ///   Flow reply) is evidence for that token's phone;
+    /// - every event with a phone is evidence for the contact id and the conversation id
+    ///   (`custom` key `chatwoot:contact:<id>`, `conversation` key `chatwoot:<id>`);
+    /// - a message's id is marked seen in the same transaction; from reconciliation, a message
+    ///   already seen changes nothing (`alreadySeen`).
+    func process(_ event: ChatwootEvent, origin: Origin) async throws -> Outcome {
         guard let name = event.name else { throw PermanentJobError("a Chatwoot webhook body without an event") }
         let isMessage = name == "message_created" || name == "message_updated"
-        if isMessage && event.isPrivate { return .done }
-        let phone = normalizedPhone(event, name: name)
-        let token = isMessage && event.isIncoming ? event.flowToken : nil
-        let logInbound = name == "message_created" && event.isIncoming
-        guard phone != nil || logInbound else { return .done }
+        let messageID = isMessage ? event.string("id").flatMap { Int64($0) } : nil
+        let ignored = isMessage && event.isPrivate
+        let phone = ignored ? nil : normalizedPhone(event, name: name)
+        let token = isMessage && event.isIncoming && !ignored ? event.flowToken : nil
+        let logInbound = name == "message_created" && event.isIncoming && !ignored
+        guard messageID != nil || phone != nil || logInbound else { return .processed }
         let phones = self.phones
         let channels = self.channels
         let contact = event.contactID
         let conversation = event.conversationID
-        let messageID = event.string("id")
         let text = event.string("content")
         let at = event.createdAtMillis
-        try await store.write { db in
+        let now = clock.nowMillis
+        return try await store.write { db in
+            if let messageID {
+                let fresh = try db.execute(ChatwootSQL.markSeen, [.integer(messageID), conversation.flatMap { Int64($0) }.map(SQLValue.integer) ?? .null,
+                                                                  .integer(now)]) == 1
+                if !fresh && origin == .reconciliation { return .alreadySeen }
+            }
             if logInbound {
                 try channels.received(channel: Self.channel, from: phone?.e164 ?? contact.map { "chatwoot-contact:\($0)" } ?? "unknown",
                                       message: ChannelMessage(text: text), providerID: messageID.map { "message:\($0)" }, receivedAt: at, in: db)
             }
-            guard let phone else { return }
+            guard let phone else { return .processed }
             if let token { try phones.learn(key: .flowToken(token), phone: phone, source: Self.source, in: db) }
             if let contact { try phones.learn(key: .custom("chatwoot:contact:\(contact)"), phone: phone, source: Self.source, in: db) }
             if let conversation { try phones.learn(key: .conversation("chatwoot:\(conversation)"), phone: phone, source: Self.source, in: db) }
+            return .processed
         }
-        return .done
     }
 }

@@ -52,7 +52,8 @@ struct CloudWebhookProcessor: Sendable {
         let work = try Self.plan(payload, rawEntries: rawEntries, phones: phones, log: log)
         try await store.write { db in
             for message in work.messages {
-                try channels.received(channel: Self.channel, from: message.sender, message: ChannelMessage(text: message.text, payload: message.json),
+                try channels.received(channel: Self.channel, from: message.sender,
+                                      message: ChannelMessage(text: message.text, payload: message.json, mediaType: message.mediaType),
                                       providerID: message.id, receivedAt: message.at, in: db)
                 if let phone = message.phone, let user = message.userID {
                     try phones.learn(key: .bsuid(user), phone: phone, source: Self.contactSource, in: db)
@@ -85,6 +86,8 @@ struct CloudWebhookProcessor: Sendable {
         var userID: String?
         var text: String?
         var json: String?
+        /// `image`, `video`, `audio`, `document`, `sticker`: Meta's `type` for media messages.
+        var mediaType: String?
         var at: Int64?
         var repliesTo: String?
         var flow: (token: String, answers: [String: JSONValue])?
@@ -126,6 +129,9 @@ struct CloudWebhookProcessor: Sendable {
         return work
     }
 
+    /// Meta's message types that are media (their `type` names are the kernel's `media_type` names).
+    static let mediaTypes: Set<String> = ["image", "video", "audio", "document", "sticker"]
+
     static func inbound(_ message: CloudWebhookPayload.Message, raw: Any?, contacts: [CloudWebhookPayload.Contact],
                         phones: any Phones, log: any Logger) throws -> InboundMessage {
         // `from` is the user's number (digits, no +); `contacts[].wa_id` when `from` is absent.
@@ -148,7 +154,8 @@ struct CloudWebhookProcessor: Sendable {
             flow = try flowAnswers(reply, messageID: message.id)
         }
         return InboundMessage(id: message.id, sender: phone?.e164 ?? userID ?? "unknown", phone: phone, userID: userID,
-                              text: message.readableText, json: json, at: message.timestampMillis, repliesTo: message.context?.id,
+                              text: message.readableText, json: json,
+                              mediaType: message.type.flatMap { Self.mediaTypes.contains($0) ? $0 : nil }, at: message.timestampMillis, repliesTo: message.context?.id,
                               flow: flow)
     }
 

@@ -54,7 +54,8 @@ struct WasenderWebhookProcessor: Sendable {
                 log.debug("wasender fromMe message not recorded", ["provider_id": message.id ?? ""])
                 continue
             }
-            inbound.append((sender(message), ChannelMessage(text: text(message), mediaURL: message.mediaURL, payload: message.json),
+            inbound.append((sender(message), ChannelMessage(text: text(message), mediaURL: message.mediaURL, payload: message.json,
+                                                           mediaType: message.mediaType),
                             message.id, message.at ?? receivedAt))
         }
         guard !inbound.isEmpty else { return }

@@ -53,6 +53,7 @@ enum CommandLineParser {
         "flows keygen": CommandSpec(options: ["out", "passphrase-env"]),
         "flows send": CommandSpec(options: ["config", "csv", "flow", "mode", "batch"], flags: ["no-wait"]),
         "responses export": CommandSpec(options: ["config", "flow", "since", "status", "out"], flags: ["csv"]),
+        "chatwoot labels sync": CommandSpec(options: ["config"], flags: ["json"]),
         "version": CommandSpec(options: []),
         "help": CommandSpec(options: []),
     ]
@@ -64,6 +65,8 @@ enum CommandLineParser {
         "phones": ["report", "pending", "show", "assign", "normalize"],
         "flows": ["keygen", "send"],
         "responses": ["export"],
+        "chatwoot": ["labels"],
+        "chatwoot labels": ["sync"],
     ]
 
     /// The first words a command line may start with.
@@ -77,13 +80,14 @@ enum CommandLineParser {
         if first == "--version" { return ParsedCommand(command: "version") }
         var rest = arguments.dropFirst()[...]
         var name = first
-        if let subcommands = groups[first] {
+        // Groups may nest (`chatwoot labels sync`).
+        while let subcommands = groups[name] {
             let list = subcommands.joined(separator: ", ")
-            guard let sub = rest.first else { throw UsageError("\(first): expected a subcommand (\(list))") }
-            if sub == "--help" || sub == "-h" { return ParsedCommand(command: first, help: true) }
-            guard subcommands.contains(sub) else { throw UsageError("\(first): unknown subcommand \"\(sub)\" (\(list))") }
+            guard let sub = rest.first else { throw UsageError("\(name): expected a subcommand (\(list))") }
+            if sub == "--help" || sub == "-h" { return ParsedCommand(command: name, help: true) }
+            guard subcommands.contains(sub) else { throw UsageError("\(name): unknown subcommand \"\(sub)\" (\(list))") }
             rest = rest.dropFirst()
-            name = "\(first) \(sub)"
+            name = "\(name) \(sub)"
         }
         guard let spec = commands[name] else {
             throw UsageError("unknown command \"\(first)\" (commands: \(topLevelNames.joined(separator: ", ")))")
@@ -146,6 +150,8 @@ enum CommandLineParser {
       flows send     queue a bulk Flow send from a CSV file and follow its progress
       responses export
                      the MetaFlow survey responses as CSV (filters: flow, since, status)
+      chatwoot labels sync
+                     create the labels plugins.chatwoot.config.sync.labels names that Chatwoot lacks
       version        print the version
       help           print this help
 
@@ -220,6 +226,18 @@ enum CommandLineParser {
 
             The MetaFlow survey responses as CSV, what GET /metaflow/responses.csv serves: UTF-8 with a BOM,
             fixed columns then one column per answer key. Needs the metaflow plugin enabled in the config.
+            \(StorageCommandHelp.storageNote)
+            """
+        case "chatwoot", "chatwoot labels", "chatwoot labels sync":
+            return """
+            usage: switchboard chatwoot labels sync [--json] [--config FILE]
+
+              --json           print {"created": [...], "existing": [...]}
+
+            Creates, in the Chatwoot account, every label that plugins.chatwoot.config.sync.labels names and
+            Chatwoot does not have yet (titles are checked when the config is read, with Chatwoot's rule:
+            letters, digits, _ and -, not first, at least 2 characters, stored lower-case). Running it again
+            creates nothing. Needs the chatwoot plugin enabled with base_url, account_id and api_token.
             \(StorageCommandHelp.storageNote)
             """
         default:

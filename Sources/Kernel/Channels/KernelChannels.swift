@@ -28,8 +28,8 @@ struct KernelChannels: Channels {
                                                           Self.value(message.payload), Self.value(providerID), .integer(at)])
         guard let id = try rows.first?.int("id") else { throw StorageError(.other, "message insert returned no id") }
         try ServicesEventBus(services: services).publish("message.received", payload: MessageEvent(
-            messageID: id, channel: channel, phone: from, text: message.text, mediaURL: message.mediaURL, payload: message.payload,
-            providerID: providerID, status: "received", error: nil, at: at).json, in: db)
+            messageID: id, channel: channel, phone: from, text: message.text, mediaURL: message.mediaURL, mediaType: message.mediaType,
+            payload: message.payload, providerID: providerID, status: "received", error: nil, at: at).json, in: db)
         return id
     }
 
@@ -54,6 +54,8 @@ struct MessageEvent: Encodable {
     var phone: String
     var text: String?
     var mediaURL: String?
+    /// `image`, `video`, `audio`, `document`, `sticker` for inbound media (`message.received`).
+    var mediaType: String? = nil
     var payload: String?
     var providerID: String?
     var status: String
@@ -64,6 +66,7 @@ struct MessageEvent: Encodable {
         case messageID = "message_id"
         case channel, phone, text
         case mediaURL = "media_url"
+        case mediaType = "media_type"
         case payload
         case providerID = "provider_id"
         case status, error, at

@@ -1,4 +1,9 @@
 import CCurl
+// Also imported so the CURLE_* constants stay visible when the compiler batches this file with
+// CurlMultiLoop.swift: curl.h is included by both C modules (CCurl and CCurlShim's header), and
+// once CCurlShim's copy of CURLcode was used in a batch, lookups from a file importing only CCurl
+// failed ("cannot find 'CURLE_COULDNT_CONNECT' in scope"; Swift 6.3.1, depends on batch layout).
+import CCurlShim
 import PluginAPI
 
 extension OutboundHTTPError {

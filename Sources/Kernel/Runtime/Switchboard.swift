@@ -58,6 +58,8 @@ public enum Switchboard {
                 return try await ResponsesCommand.run(parsed, file: configFile, plugins: plugins, environment: environment)
             case "flows send":
                 return try await FlowsSendCommand.run(parsed, file: configFile, plugins: plugins, environment: environment)
+            case "chatwoot labels sync":
+                return try await ChatwootCommand.run(parsed, file: configFile, plugins: plugins, environment: environment)
             case "flows keygen":
                 return try FlowsCommand.run(parsed, environment: environment)
             default:

@@ -6,11 +6,16 @@ public struct ChannelMessage: Sendable, Equatable {
     public var mediaURL: String?
     /// Channel-specific JSON (a template with its parameters, an interactive Flow message).
     public var payload: String?
+    /// For inbound media: what kind it is, one of `image`, `video`, `audio`, `document`,
+    /// `sticker` (a channel maps its provider's names to these); nil for text. Published as
+    /// `media_type` in `message.received`, so subscribers need not read provider payloads.
+    public var mediaType: String?
 
-    public init(text: String? = nil, mediaURL: String? = nil, payload: String? = nil) {
+    public init(text: String? = nil, mediaURL: String? = nil, payload: String? = nil, mediaType: String? = nil) {
         self.text = text
         self.mediaURL = mediaURL
         self.payload = payload
+        self.mediaType = mediaType
     }
 }
 

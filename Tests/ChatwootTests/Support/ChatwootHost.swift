@@ -12,6 +12,7 @@ import TestPlugins
 struct ChatwootHost {
     let kernel: KernelServer
     let fake: FakeChatwoot
+    let clock: ManualClock
     let http: CurlHTTPClient
     let url: String
 
@@ -21,20 +22,25 @@ struct ChatwootHost {
          "plugins": {
           "chatwoot": {"enabled": true, "config": {"base_url": "\#(baseURL)", "account_id": \#(FakeChatwoot.accountID),
                        "api_token": "\#(FakeChatwoot.token)"\#(extra)}},
-          "phonekit": {"enabled": true, "config": {"strategies": ["directory"]}}}}
+          "phonekit": {"enabled": true, "config": {"strategies": ["directory"]}},
+          "loopback": {"enabled": true, "config": {}}}}
         """#
     }
 
-    static func start(baseURL: String? = nil, extra: String = "") async throws -> ChatwootHost {
+    static var backends: [String] { ["sqlite"] + (TestDatabase.postgresURL == nil ? [] : ["postgres"]) }
+
+    /// `backend` nil: PostgreSQL when `SWITCHBOARD_TEST_POSTGRES_URL` is set, else SQLite.
+    static func start(baseURL: String? = nil, extra: String = "", backend: String? = nil) async throws -> ChatwootHost {
         let fake = try FakeChatwoot()
         var config = try ConfigLoader.parse(Array(config(baseURL: baseURL ?? fake.baseURL, extra: extra).utf8), environment: [:],
-                                            knownPlugins: [ChatwootPlugin.id, PhoneKitPlugin.id])
+                                            knownPlugins: [ChatwootPlugin.id, PhoneKitPlugin.id, LoopbackChannelPlugin.id])
         config.log.level = .error
         let http = CurlHTTPClient()
-        let kernel = try KernelServer(config: config, plugins: [ChatwootPlugin.self, PhoneKitPlugin.self], clock: ManualClock(), http: http)
-        let url = try await TestDatabase.freshURL()
+        let clock = ManualClock()
+        let kernel = try KernelServer(config: config, plugins: [ChatwootPlugin.self, PhoneKitPlugin.self, LoopbackChannelPlugin.self], clock: clock, http: http)
+        let url = backend == "sqlite" ? TestDatabase.sqliteURL() : try await TestDatabase.freshURL()
         try await kernel.openForTesting(storageURL: url)
-        return ChatwootHost(kernel: kernel, fake: fake, http: http, url: url)
+        return ChatwootHost(kernel: kernel, fake: fake, clock: clock, http: http, url: url)
     }
 
     func stop() async {
@@ -42,6 +48,14 @@ struct ChatwootHost {
         http.close()
         fake.stop()
         TestDatabase.remove(url)
+    }
+
+    /// A `message.received` from another channel, as a channel plugin records it (the test
+    /// plugin `loopback` logs it; the kernel publishes the event CRM sync is subscribed to).
+    func receive(from phone: String, text: String, id: String, payload: String? = nil) async -> Int {
+        var query = "from=\(URLQuery.encode(phone))&text=\(URLQuery.encode(text))&id=\(URLQuery.encode(id))"
+        if let payload { query += "&payload=\(URLQuery.encode(payload))" }
+        return await kernel.respond(to: Request(method: .post, path: "/loopback/inbound", query: query, remoteAddress: "127.0.0.1")).status
     }
 
     /// `strategy:outcome` of every attempt recorded for `subject`, in order.

@@ -23,6 +23,9 @@ final class FakeChatwoot: @unchecked Sendable {
 
     private let lock = NSLock()
     private var scripts: [String: [FakeReply]] = [:]
+    private var onceScripts: [String: [FakeReply]] = [:]
+    /// Contacts, conversations, messages and labels that the CRM routes read and write.
+    let world = FakeWorld()
     private var seen: [Seen] = []
     private var tokens: [String: Int] = [:]
     private var phones: [Int: String?] = [:]
@@ -37,6 +40,13 @@ final class FakeChatwoot: @unchecked Sendable {
     func stop() { server?.stop() }
 
     func script(_ route: String, _ replies: FakeReply...) { lock.withLock { scripts[route] = replies } }
+    /// Replies used once each, in order, before the route falls back to scripts and the model.
+    func scriptOnce(_ route: String, _ replies: FakeReply...) { lock.withLock { onceScripts[route, default: []] += replies } }
+    /// Changes the model (under the fake's lock).
+    func withWorld<T>(_ body: (FakeWorld) -> T) -> T { lock.withLock { body(world) } }
+    /// `conversations/search` finds `token` in a conversation of `contact`, whose details come
+    /// from the world (not the directory).
+    func searchHit(token: String, contact: Int) { lock.withLock { tokens[token] = contact } }
     func directory(token: String, contact: Int, phone: String?) {
         lock.withLock {
             tokens[token] = contact
@@ -71,6 +81,11 @@ final class FakeChatwoot: @unchecked Sendable {
             seen.append(entry)
             guard entry.token == Self.token else { return Self.unauthorized }
             guard fullPath.hasPrefix(prefix) else { return Self.notFound }
+            if var once = onceScripts[entry.route], !once.isEmpty {
+                let reply = once.removeFirst()
+                onceScripts[entry.route] = once
+                return reply
+            }
             if var replies = scripts[entry.route], !replies.isEmpty {
                 let reply = replies.count > 1 ? replies.removeFirst() : replies[0]
                 scripts[entry.route] = replies
@@ -80,7 +95,8 @@ final class FakeChatwoot: @unchecked Sendable {
         }
     }
 
-    /// `conversations/search` and `contacts/{id}` from the directory; 404 for anything else.
+    /// `conversations/search` and `contacts/{id}` from the directory, the CRM routes from the
+    /// world; 404 for anything else.
     private func directoryAnswer(_ entry: Seen) -> FakeReply {
         if entry.route == "GET /conversations/search" {
             let q = Self.queryValue("q", in: entry.query) ?? ""
@@ -95,7 +111,7 @@ final class FakeChatwoot: @unchecked Sendable {
             let number = phone.map { "\"\($0)\"" } ?? "null"
             return Self.json(#"{"payload":{"additional_attributes":{},"availability_status":"offline","email":null,"id":\#(id),"name":"C\#(id)","phone_number":\#(number),"blocked":false,"identifier":null,"thumbnail":"","custom_attributes":{},"last_activity_at":1772446530,"created_at":1772442000,"contact_inboxes":[]}}"#)
         }
-        return Self.notFound
+        return world.answer(method: entry.method, path: entry.path, query: entry.query, body: entry.body) ?? Self.notFound
     }
 
     static func queryValue(_ name: String, in query: String) -> String? {
@@ -114,6 +130,10 @@ enum Fixtures {
             throw TestFailure("no fixture \(name)")
         }
         return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    static func bytes(_ name: String) throws -> [UInt8] {
+        Array(try text(name.hasSuffix(".json") ? String(name.dropLast(5)) : name).utf8)
     }
 }
 

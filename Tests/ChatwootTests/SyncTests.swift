@@ -1,0 +1,178 @@
+import Foundation
+import Kernel
+import PluginAPI
+import PluginTesting
+import Testing
+@testable import Chatwoot
+
+/// CRM sync on `message.received` (recorded by the test channel `loopback`) inside a real
+/// kernel, against the fake Chatwoot's modelled contacts (a phone is unique: a duplicate is the
+/// 422 "already taken"), conversations and labels. Call counts come from the fake's request log.
+@Suite("chatwoot CRM sync", .serialized)
+struct SyncTests {
+    static let sync = #", "reconcile_every": "0s", "sync": {"inbox_id": 3, "labels": {"*": ["whatsapp"], "loopback": ["loopback-in"]}, "attributes": {"channel": "last_channel", "text": "last_message", "payload.pushName": "whatsapp_name"}}"#
+    static let pushName = #"{"key":{"id":"ABC"},"pushName":"Yassine","message":{"conversation":"hi"}}"#
+
+    static func contacts(_ host: ChatwootHost, phone: String) -> [FakeWorld.Contact] {
+        host.fake.withWorld { world in world.contacts.values.filter { $0.phone == phone } }
+    }
+
+    static func conversations(_ host: ChatwootHost, contact: Int) -> [FakeWorld.Conversation] {
+        host.fake.withWorld { world in world.conversations.values.filter { $0.contactID == contact } }
+    }
+
+    @Test(arguments: ChatwootHost.backends)
+    func concurrentDuplicateEventsCreateOneContactAndOneConversation(backend: String) async throws {
+        let host = try await ChatwootHost.start(extra: Self.sync, backend: backend)
+        defer { Task { await host.stop() } }
+        // Three messages from one phone (two spellings of it), their deliveries run concurrently by the job workers.
+        #expect(await host.receive(from: "+212600000009", text: "bonjour", id: "m1", payload: Self.pushName) == 200)
+        #expect(await host.receive(from: "+212600000009", text: "bonjour", id: "m2", payload: Self.pushName) == 200)
+        #expect(await host.receive(from: "+212 600-000009", text: "bonjour", id: "m3", payload: Self.pushName) == 200)
+        _ = try await host.kernel.runDueJobs()
+
+        let contacts = Self.contacts(host, phone: "+212600000009")
+        #expect(contacts.count == 1)
+        let contact = try #require(contacts.first)
+        #expect(contact.name == "Yassine")                             // the WhatsApp profile name
+        #expect(contact.custom["last_channel"] as? String == "loopback")
+        #expect(contact.custom["whatsapp_name"] as? String == "Yassine")
+        let conversations = Self.conversations(host, contact: contact.id)
+        #expect(conversations.count == 1)
+        #expect(conversations.first?.inboxID == 3)
+        #expect(conversations.first?.labels == ["whatsapp", "loopback-in"])
+        #expect(host.fake.withWorld { $0.contacts[contact.id]?.sources[3] } == "212600000009")   // source_id: digits without +
+        // The first sync on a cold cache: search, create contact (with its attributes), create conversation, write labels.
+        let routes = host.fake.requests.map(\.route)
+        #expect(Array(routes.prefix(4)) == ["GET /contacts/search", "POST /contacts", "POST /conversations", "POST /conversations/901/labels"])
+        // The two others hit the warm cache and change nothing: no call.
+        #expect(routes.count == 4, "\(routes)")
+        #expect(routes.filter { $0 == "POST /contacts" }.count == 1 && routes.filter { $0 == "POST /conversations" }.count == 1)
+    }
+
+    @Test func theAlreadyTakenRaceSearchesAgainAndExistingLabelsAreKept() async throws {
+        let host = try await ChatwootHost.start(extra: Self.sync)
+        defer { Task { await host.stop() } }
+        // Another writer created the contact between our search and our create.
+        let existing = host.fake.withWorld { world in world.addContact(name: "Samira", phone: "+212600000010") }
+        host.fake.scriptOnce("GET /contacts/search", FakeChatwoot.json(#"{"meta":{"count":0,"current_page":"1","has_more":false},"payload":[]}"#))
+        #expect(await host.receive(from: "+212600000010", text: "salut", id: "r1") == 200)
+        _ = try await host.kernel.runDueJobs()
+        #expect(Self.contacts(host, phone: "+212600000010").map(\.id) == [existing])
+        #expect(Self.contacts(host, phone: "+212600000010").first?.name == "Samira")   // an existing contact keeps its name
+        #expect(host.fake.requests.map(\.route) == ["GET /contacts/search", "POST /contacts", "GET /contacts/search",
+                                                    "GET /contacts/\(existing)/conversations", "POST /conversations",
+                                                    "POST /conversations/901/labels", "PUT /contacts/\(existing)"])
+        #expect(Self.conversations(host, contact: existing).count == 1)
+
+        // A contact with an open conversation in the inbox that already has a label: labels are merged, not replaced.
+        let (contact, conversation) = host.fake.withWorld { world in
+            let contact = world.addContact(name: "Karim", phone: "+212600000011")
+            let conversation = world.addConversation(inbox: 3, contact: contact, lastActivity: 1_790_000_000)
+            world.conversations[conversation]?.labels = ["vip"]
+            return (contact, conversation)
+        }
+        host.fake.clearRequests()
+        #expect(await host.receive(from: "+212600000011", text: "rdv", id: "r2") == 200)
+        _ = try await host.kernel.runDueJobs()
+        #expect(host.fake.withWorld { $0.conversations[conversation]?.labels } == ["vip", "whatsapp", "loopback-in"])
+        #expect(Self.conversations(host, contact: contact).count == 1)
+        let coldExisting = host.fake.requests.map(\.route)
+        #expect(coldExisting == ["GET /contacts/search", "GET /contacts/\(contact)/conversations", "POST /conversations/\(conversation)/labels",
+                                 "PUT /contacts/\(contact)"])
+        // Warm cache: the same message again costs nothing, a new text one call.
+        host.fake.clearRequests()
+        #expect(await host.receive(from: "+212600000011", text: "rdv", id: "r3") == 200)
+        _ = try await host.kernel.runDueJobs()
+        #expect(host.fake.requests.isEmpty)
+        #expect(await host.receive(from: "+212600000011", text: "demain?", id: "r4") == 200)
+        _ = try await host.kernel.runDueJobs()
+        #expect(host.fake.requests.map(\.route) == ["PUT /contacts/\(contact)"])
+        // A phone-less contact another WhatsApp integration keyed by the wa_id (identifier): reused and given the phone.
+        let keyed = host.fake.withWorld { world in
+            let id = world.addContact(name: "Imported", phone: nil)
+            world.contacts[id]?.identifier = "212600000013"
+            return id
+        }
+        host.fake.clearRequests()
+        #expect(await host.receive(from: "+212600000013", text: "hello", id: "r6") == 200)
+        _ = try await host.kernel.runDueJobs()
+        #expect(Self.contacts(host, phone: "+212600000013").map(\.id) == [keyed])
+        #expect(!host.fake.requests.map(\.route).contains("POST /contacts"))
+        // No profile name: the contact is named after the phone.
+        #expect(await host.receive(from: "+212600000012", text: "x", id: "r5") == 200)
+        _ = try await host.kernel.runDueJobs()
+        #expect(Self.contacts(host, phone: "+212600000012").first?.name == "WhatsApp +212600000012")
+    }
+
+    /// Labels per source channel, with the cached label list stale (an agent edited it): the
+    /// write merges into the list read afresh, so the agent's label survives.
+    @Test func labelsPerChannelMergeIntoAFreshRead() async throws {
+        let host = try await ChatwootHost.start(extra: #", "reconcile_every": "0s""#)
+        defer { Task { await host.stop() } }
+        let settings = SyncSettings(enabled: true, inboxID: 3, labels: ["*": ["whatsapp"], "wasender": ["wasender"], "metaflow": ["flow-reply"]],
+                                    attributes: [])
+        let sync = CRMSync(client: makeClient(host.fake, http: host.http), settings: settings, phones: host.kernel.phones,
+                           log: Silent(), metrics: Silent(), ttl: .seconds(300))
+        let (contact, conversation) = host.fake.withWorld { world in
+            let contact = world.addContact(name: "Nadia", phone: "+212600000014")
+            let conversation = world.addConversation(inbox: 3, contact: contact, lastActivity: 1_790_000_000)
+            world.conversations[conversation]?.labels = ["vip"]
+            return (contact, conversation)
+        }
+        _ = try await sync.handle(ReceivedMessage(json: #"{"channel":"wasender","phone":"+212600000014","text":"a"}"#))
+        #expect(host.fake.withWorld { $0.conversations[conversation]?.labels } == ["vip", "whatsapp", "wasender"])
+        #expect(host.fake.requests.map(\.route) == ["GET /contacts/search", "GET /contacts/\(contact)/conversations",
+                                                    "POST /conversations/\(conversation)/labels"])
+        host.fake.withWorld { $0.conversations[conversation]?.labels = ["vip", "whatsapp", "wasender", "urgent"] }
+        host.fake.clearRequests()
+        _ = try await sync.handle(ReceivedMessage(json: #"{"channel":"metaflow","phone":"+212600000014","text":"b"}"#))
+        #expect(host.fake.withWorld { $0.conversations[conversation]?.labels } == ["vip", "whatsapp", "wasender", "urgent", "flow-reply"])
+        #expect(host.fake.requests.map(\.route) == ["GET /conversations/\(conversation)/labels", "POST /conversations/\(conversation)/labels"])
+        // Again from wasender: every label known to be there, nothing to call.
+        host.fake.clearRequests()
+        _ = try await sync.handle(ReceivedMessage(json: #"{"channel":"wasender","phone":"+212600000014","text":"c"}"#))
+        #expect(host.fake.requests.isEmpty)
+    }
+
+    struct Silent: Logger, MetricsRecorder {
+        func log(_ level: LogLevel, _ message: String, _ fields: [String: String]) {}
+        func isEnabled(_ level: LogLevel) -> Bool { false }
+        func increment(_ name: String, labels: [String: String], by: Double) {}
+        func gauge(_ name: String, labels: [String: String], value: Double) {}
+    }
+
+    @Test func chatwootsOwnMessagesAndNonPhoneSendersAreNotSynced() async throws {
+        let host = try await ChatwootHost.start(extra: Self.sync)
+        defer { Task { await host.stop() } }
+        let body = try Fixtures.bytes("chatwoot_message_created.json")
+        let status = await host.kernel.respond(to: Request(method: .post, path: "/chatwoot/webhook", headers: ["Content-Type": "application/json"],
+                                                           body: body, remoteAddress: "127.0.0.1")).status
+        #expect(status == 200)
+        #expect(await host.receive(from: "12345678901234@lid", text: "hi", id: "l1") == 200)
+        _ = try await host.kernel.runDueJobs()
+        #expect(try await host.kernel.store.query("SELECT id FROM switchboard_messages").count == 2)
+        #expect(host.fake.requests.filter { $0.route != "GET /conversations/search" }.isEmpty)
+    }
+
+    @Test func syncConfigIsValidatedWithChatwootsLabelRule() {
+        func error(_ sync: String) -> String? {
+            do {
+                _ = try PluginTestHost(plugins: [ChatwootPlugin.self], config: #"{"plugins":{"chatwoot":{"enabled":true,"config":{"base_url":"https://cw.example.com","account_id":1,"api_token":"t","sync":\#(sync)}}}}"#)
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(error(#"{"inbox_id": 3, "labels": {"*": ["WhatsApp", "rdv_demande", "été-2026"]}}"#) == nil)
+        #expect(error(#"{"labels": {"*": ["a1"]}}"#)?.contains("sync.inbox_id") == true)
+        #expect(error(#"{"inbox_id": 3, "labels": {"*": ["has space"]}}"#)?.contains("sync.labels.*[0]") == true)
+        #expect(error(#"{"inbox_id": 3, "labels": {"*": ["ok", "-lead"]}}"#)?.contains("sync.labels.*[1]") == true)
+        #expect(error(#"{"inbox_id": 3, "labels": {"wasender": ["x"]}}"#)?.contains("at least 2") == true)
+        #expect(error(#"{"inbox_id": 3, "attributes": {"colour": "c"}}"#)?.contains("sync.attributes.colour") == true)
+        #expect(error(#"{"inbox_id": 3, "attributes": {"text": "Last Message"}}"#)?.contains("sync.attributes.text") == true)
+        #expect(error(#"{"inbox_id": 3, "unknown": 1}"#)?.contains("sync.unknown") == true)
+        #expect(error(#"{"enabled": false}"#) == nil)
+        #expect((try? LabelTitle.validated("Rdv-Demande")) == "rdv-demande")
+    }
+}
