@@ -35,6 +35,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ADMIN_TOKEN = "browser-test-admin-token-0123456789"
 APP_SECRET = "browser-test-app-secret"
+CLOUDTALK_TOKEN = "browser-test-cloudtalk-token"
 STEPS = []
 
 
@@ -85,6 +86,10 @@ class Server:
         }
         if self.integrity:
             plugins["integrity"] = {"enabled": True, "config": {}}
+        # CloudTalk for its admin panel (a call list); no API key, so no enrichment or follow-up.
+        self.cloudtalk = "cloudtalk" in listed.split()
+        if self.cloudtalk:
+            plugins["cloudtalk"] = {"enabled": True, "config": {"webhook_token": CLOUDTALK_TOKEN}}
         config = {
             "server": {"host": "127.0.0.1", "port": self.port},
             "storage": {"url": f"sqlite:{workdir}/switchboard.db"},
@@ -196,6 +201,15 @@ def main():
             server.webhook(flow_reply(n, None, 2)[0])
         server.webhook({"object": "whatsapp_business_account", "entry": "not a list"})  # stored, then dies
         server.webhook(flow_reply(6, "212613000000", 1)[0], signed=False)  # rejected, never stored
+        if server.cloudtalk and server.serves("/cloudtalk/calls"):
+            call = {"event_type": "call.ended", "call_id": "1002409191", "call_uuid": "44fe27cd-5268-4670-993e-01293c9f0001",
+                    "direction": "incoming", "status": "answered", "external_number": "+212600000001",
+                    "internal_number": "+212522000000", "contact_name": "Yassine", "started_at": "2026-03-02T10:30:00.000Z",
+                    "answered_at": "2026-03-02T10:30:12.000Z", "ended_at": "2026-03-02T10:34:05.000Z", "talking_time": "233"}
+            status, answer = server.request("POST", "/cloudtalk/webhook", json.dumps(call).encode(),
+                                            {"Content-Type": "application/json", "X-Switchboard-Token": CLOUDTALK_TOKEN})
+            check(status == 200, f"cloudtalk webhook answered {status}: {answer[:300]!r}")
+            wait_until(lambda: len(server.admin("/cloudtalk/calls")["calls"]) == 1, "the CloudTalk call recorded")
         wait_until(lambda: len(server.admin("/metaflow/responses")["responses"]) == 5, "5 responses recorded")
         wait_until(lambda: len(server.admin("/api/admin/jobs?status=dead")["items"]) == 1, "one dead job")
         wait_until(lambda: server.admin("/api/admin/phones/report")["unresolved"] == 2, "two unresolved subjects")
@@ -373,6 +387,12 @@ def main():
             def _():
                 driver.get(base + "/admin/panels/" + spec["id"])
                 wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#panel-rows table, #panel-rows p"))
+                if spec["id"] == "cloudtalk.calls":
+                    rows = driver.find_elements(By.CSS_SELECTOR, "#panel-table tbody tr")
+                    check(len(rows) == 1, f"calls on the CloudTalk panel: {len(rows)}")
+                    check("+2126••••01" in rows[0].text and "+212600000001" not in rows[0].text,
+                          f"the panel's phone column is not masked: {rows[0].text}")
+                check("null" not in text_of("#content").split(), "a stray null on the panel page")
                 shot(f"{number}-panel-{spec['id']}")
 
         @step("every page fits a phone's screen")

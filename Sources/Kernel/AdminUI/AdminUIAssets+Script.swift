@@ -29,6 +29,11 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+/** Replaces a node's children, leaving out absent ones (conditional parts of a view). */
+function fill(node, ...children) {
+  node.replaceChildren(...children.flat().filter((child) => child !== undefined && child !== null && child !== false));
+}
+
 function svg(tag, attrs, ...children) {
   const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
   for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, String(value));
@@ -192,7 +197,7 @@ function alertsOf(r) {
 async function overview() {
   const r = await report();
   const status = r.status;
-  content().replaceChildren(
+  fill(content(),
     el("div", { class: "hero card" },
       el("div", {},
         el("div", { class: "big", id: "capture-rate", text: percent(r.capture_rate) }),
@@ -238,12 +243,12 @@ async function responses() {
     history.replaceState(null, "", location.pathname + query(data));
     responses().catch(failed);
   });
-  content().replaceChildren(form, el("p", {}, csv), list);
+  fill(content(), form, el("p", {}, csv), list);
   const rows = [];
   const load = async (after) => {
     const page = await api("/metaflow/responses" + query(Object.assign({}, filters, { after: after, limit: 100 })));
     rows.push(...page.responses);
-    list.replaceChildren(
+    fill(list,
       el("p", { class: "muted", id: "responses-count", text: `${rows.length} response(s)${page.next !== null ? " so far" : ""}` }),
       table([
         { title: "#", key: "id" }, { title: "Flow", key: "flow" },
@@ -268,7 +273,7 @@ const reviewAPI = () => features.includes("integrity-review")
 async function review() {
   const [r, queue] = await Promise.all([report(), api(reviewAPI().list)]);
   const rows = queue.items.filter((s) => s.status !== "resolved" && !s.dismissed);
-  content().replaceChildren(
+  fill(content(),
     el("p", { class: "card" }, "Capture rate ", el("strong", { id: "review-capture-rate", text: percent(r.capture_rate) }),
        ` — ${text(r.unresolved)} unresolved, ${text(r.conflicts)} in conflict, ${text(r.pending)} still being retried.`),
     rows.length ? el("div", { id: "review-queue" }, rows.map(reviewItem)) : el("p", { id: "review-queue", class: "muted", text: "The review queue is empty." }));
@@ -288,7 +293,7 @@ function reviewItem(subject) {
     } catch (error) { failed(error); }
   });
   const buttons = [el("button", { type: "button", class: "secondary", text: "What was tried", onclick: async () => {
-    try { details.replaceChildren(subjectDetails(await api(reviewAPI().subject + query({ subject: subject.subject })))); } catch (error) { failed(error); }
+    try { fill(details, subjectDetails(await api(reviewAPI().subject + query({ subject: subject.subject })))); } catch (error) { failed(error); }
   } })];
   if (reviewAPI().dismiss) {
     buttons.push(el("button", { type: "button", class: "secondary danger", text: "Dismiss", onclick: async () => {
@@ -327,7 +332,7 @@ const streamKinds = ["message.received", "message.sent", "message.status", "call
 function monitor() {
   const state = el("span", { id: "stream-state", class: "status", text: "connecting" });
   const timeline = el("ol", { id: "timeline", class: "timeline" });
-  content().replaceChildren(el("p", { class: "card" }, "Live: ", state, " — newest first; phones are masked."), timeline);
+  fill(content(), el("p", { class: "card" }, "Live: ", state, " — newest first; phones are masked."), timeline);
   const source = new EventSource("/integrity/stream");
   source.onopen = () => { state.textContent = "live"; state.className = "status status-ok"; };
   source.onerror = () => { state.textContent = "reconnecting"; state.className = "status status-warning"; };
@@ -355,7 +360,7 @@ async function inbox() {
   const action = (label, path, done) => el("button", { type: "button", class: "secondary", text: label, onclick: async () => {
     try { notice(done(await post(path)), "ok"); await inbox(); } catch (error) { failed(error); }
   } });
-  content().replaceChildren(
+  fill(content(),
     section("Dead jobs", table([
       { title: "Job", key: "id" }, { title: "Name", key: "name" }, { title: "Attempts", render: (j) => `${j.attempt}/${j.max_attempts}` },
       { title: "Last error", render: (j) => el("span", { class: "error-text", text: text(j.last_error) }) },
@@ -381,7 +386,7 @@ async function inbox() {
 async function panel() {
   const all = await api("/api/admin/panels");
   const spec = all.panels.find((p) => p.id === page.panel);
-  if (!spec) { content().replaceChildren(el("p", { class: "muted", text: "This panel is not available." })); return; }
+  if (!spec) { fill(content(), el("p", { class: "muted", text: "This panel is not available." })); return; }
   const rows = [];
   const list = el("div", { id: "panel-rows" });
   const cell = (column, row) => {
@@ -405,10 +410,10 @@ async function panel() {
   const load = async (after) => {
     const answer = await api(spec.source + query({ after: after }));
     rows.push(...(answer[spec.rows_key] || []));
-    list.replaceChildren(table(columns, rows, { id: "panel-table" }),
+    fill(list, el("div", { class: "card" }, table(columns, rows, { id: "panel-table" })),
       typeof answer.next === "string" ? el("button", { type: "button", onclick: () => load(answer.next).catch(failed), text: "More" }) : null);
   };
-  content().replaceChildren(list);
+  fill(content(), list);
   await load();
 }
 
@@ -427,7 +432,7 @@ document.addEventListener("DOMContentLoaded", () => {
   Promise.resolve().then(view).catch((error) => {
     failed(error);
     const box = content();
-    if (box && box.textContent === "Loading…") box.replaceChildren();
+    if (box && box.textContent === "Loading…") fill(box);
   });
 });
 """#
