@@ -98,6 +98,13 @@ let package = Package(
             path: "Tests/WasenderTests",
             resources: [.copy("Fixtures")]
         ),
+        // Integrity: the report, alerts (posted to a fake receiver on loopback through the real
+        // client), the review queue and the live stream, in-process and over a socket.
+        .testTarget(
+            name: "IntegrityTests",
+            dependencies: ["Integrity", "Wasender", "PluginAPI", "PluginTesting", "Kernel", "TestPlugins", "TestHTTPServer"],
+            path: "Tests/IntegrityTests"
+        ),
         // CloudTalk with Wasender: the webhook from the sample payloads, the rule, delayed follow-ups
         // and cooldowns on a manual clock, reply tracking; end to end on a real server on loopback.
         .testTarget(

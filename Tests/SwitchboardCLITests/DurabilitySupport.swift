@@ -398,6 +398,22 @@ final class TestDatabase: Sendable {
         return output.split(separator: "\n", omittingEmptySubsequences: true).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
     }
 
+    /// Runs a statement that changes data, committed.
+    func execute(_ sql: String) throws {
+        switch backend {
+        case .sqlite:
+            let script = """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1], timeout=30)
+            c.execute(sys.argv[2])
+            c.commit()
+            """
+            _ = try Command.check(["python3", "-c", script, sqlitePath!, sql])
+        case .postgres:
+            _ = try Command.check(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", storageURL, "-c", sql])
+        }
+    }
+
     /// Whether a table exists yet (the server creates its tables at start).
     func count(_ sql: String) -> Int? { (try? query(sql))?.first?.first.flatMap { Int($0) } }
 

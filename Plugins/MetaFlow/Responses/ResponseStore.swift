@@ -69,7 +69,7 @@ struct ResponseStore: Sendable {
         let id: Int64
         if let created = try db.queryOne(ResponseSQL.insert, flow, token, now) {
             id = try created.int("id")
-            try track(id: id, token: token, now: now, phones: phones, log: log, in: db)
+            try track(id: id, flow: flow, token: token, now: now, phones: phones, log: log, in: db)
         } else {
             guard let existing = try db.queryOne(ResponseSQL.touch, token, now) else {
                 throw StorageError(.conflict, "metaflow_responses: the record of a flow_token vanished between insert and update")
@@ -110,15 +110,16 @@ struct ResponseStore: Sendable {
     }
 
     /// Registers the new record with phone resolution; a phone already known from evidence
-    /// is written at once (later ones arrive as `phone.resolved`).
-    static func track(id: Int64, token: String, now: Int64, phones: any Phones, log: any Logger, in db: any SQLConnection) throws {
+    /// is written at once (later ones arrive as `phone.resolved`). The subject is labelled with
+    /// the flow's name, so reports (Integrity's `?flow=`) can count one flow's answers.
+    static func track(id: Int64, flow: String, token: String, now: Int64, phones: any Phones, log: any Logger, in db: any SQLConnection) throws {
         let key = PhoneKey.flowToken(token)
         if let problem = key.problem {
             // Storing the answers matters more than resolving their phone.
             log.warning("flow response not tracked for phone resolution", ["response": "\(id)", "reason": problem])
             return
         }
-        let resolution = try phones.track(key: key, subject: subjectPrefix + "\(id)", in: db)
+        let resolution = try phones.track(key: key, subject: subjectPrefix + "\(id)", label: flow, in: db)
         if let phone = resolution.phone {
             try db.execute(ResponseSQL.setPhone, id, phone.e164, resolution.source, now)
         }

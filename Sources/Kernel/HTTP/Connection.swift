@@ -16,6 +16,8 @@ final class Connection: EventLoopSource {
         case body
         /// A handler is running.
         case handling
+        /// A streamed body is being produced (`Response.stream`); later requests wait.
+        case streaming
         /// The last answer is queued; close once it is written.
         case closing
         /// Write side shut; discard input until EOF or the linger deadline, then close.
@@ -66,6 +68,8 @@ final class Connection: EventLoopSource {
     func handleEvent(readable: Bool, writable: Bool, hangup: Bool) {
         if writable { flush() }
         if readable || hangup { readAvailable() }
+        // A stream's client that closes (or half-closes: event-stream clients never do) is gone.
+        if phase == .streaming && peerClosed { close(); return }
         if phase != .closed { advance() }
     }
 
@@ -257,7 +261,11 @@ final class Connection: EventLoopSource {
         guard phase == .handling else { return }
         // A client that half-closed may still have complete requests buffered: answer them
         // all, and close after the last.
-        let keepAlive = h.keepAlive && !draining && !(peerClosed && inputStart == input.count)
+        var keepAlive = h.keepAlive && !draining && !(peerClosed && inputStart == input.count)
+        let stream = ResponseEncoder.allowsBody(response.status) ? response.stream : nil
+        // HTTP/1.0 has no chunked coding: a streamed body ends when the connection closes.
+        let chunked = stream != nil && h.versionMinor >= 1
+        if stream != nil && !chunked { keepAlive = false }
         if outputStart >= 64 * 1024 {
             // A reader that never quite catches up keeps the buffer from emptying: drop what was sent.
             output.removeFirst(outputStart)
@@ -266,10 +274,15 @@ final class Connection: EventLoopSource {
         let before = output.count
         ResponseEncoder.encode(response, requestID: requestID, keepAlive: keepAlive,
                                http10KeepAlive: keepAlive && h.versionMinor == 0,
-                               headOnly: h.method == .head, date: loop.dateCache.current(), into: &output)
+                               headOnly: h.method == .head, date: loop.dateCache.current(), into: &output, chunked: chunked)
         worker.metrics.record(route: routeIndex, status: response.status, nanos: cshims_monotonic_ns() &- startedAt, bytesOut: output.count - before)
         head = nil
         route = nil
+        if let stream, h.method != .head {
+            startStream(stream, chunked: chunked, keepAlive: keepAlive)
+            advance()
+            return
+        }
         if keepAlive {
             phase = .head
             headerClockIdle = true
@@ -279,6 +292,126 @@ final class Connection: EventLoopSource {
             deadline = cshims_monotonic_ns() + worker.timeouts.body
         }
         advance()
+    }
+
+    // MARK: - streamed bodies
+
+    /// The stream in progress: its producer task, whether it is chunked, and a token that
+    /// tells its writes from those of a previous stream on this connection.
+    @exclusivity(unchecked) private var streamTask: Task<Void, Never>?
+    @exclusivity(unchecked) private var streamToken: UInt64 = 0
+    @exclusivity(unchecked) private var streamChunked = false
+    @exclusivity(unchecked) private var streamKeepAlive = false
+    /// The server is draining: writes fail so the producer ends, then the body is ended.
+    @exclusivity(unchecked) private var streamStopping = false
+    /// A write waiting for the client to read what is queued (backpressure).
+    @exclusivity(unchecked) private var pendingWrite: CheckedContinuation<Void, any Error>?
+    /// Queued output beyond which a stream's writer waits.
+    static let streamHighWater = 256 * 1024
+
+    /// Runs the producer as a task on this loop; its writes come back through `streamWrite`.
+    private func startStream(_ stream: ResponseStream, chunked: Bool, keepAlive: Bool) {
+        phase = .streaming
+        deadline = 0
+        streamChunked = chunked
+        streamKeepAlive = keepAlive
+        streamStopping = false
+        streamToken &+= 1
+        let token = streamToken
+        let bound = LoopBound(self)
+        let loop = self.loop
+        let writer = ConnectionStreamWriter(connection: bound, loop: loop, token: token)
+        streamTask = Task(executorPreference: loop) {
+            var failure: (any Error)?
+            do {
+                try await stream.producer(writer)
+            } catch {
+                failure = error
+            }
+            let ended = failure
+            if loop.inLoop {
+                bound.value.finishStream(token: token, failure: ended)
+            } else {
+                loop.execute { bound.value.finishStream(token: token, failure: ended) }
+            }
+        }
+    }
+
+    /// One write of the producer, on the loop thread: queued as a chunk; the writer resumes at
+    /// once, or when the client has read enough of what is queued.
+    func streamWrite(_ bytes: [UInt8], token: UInt64, _ continuation: CheckedContinuation<Void, any Error>) {
+        guard phase == .streaming, token == streamToken, !streamStopping, pendingWrite == nil else {
+            continuation.resume(throwing: ResponseStreamClosed())
+            return
+        }
+        if !bytes.isEmpty {
+            if outputStart == output.count {
+                // The stall clock starts with this write, not with the last one long ago.
+                lastWriteProgress = cshims_monotonic_ns()
+                output.removeAll(keepingCapacity: true)
+                outputStart = 0
+            } else if outputStart >= 64 * 1024 {
+                // A reader that never quite catches up: drop what was sent, or the buffer only grows.
+                output.removeFirst(outputStart)
+                outputStart = 0
+            }
+            let before = output.count
+            if streamChunked { ResponseEncoder.appendChunk(bytes, to: &output) } else { output.append(contentsOf: bytes) }
+            worker.metrics.bytesOut += output.count - before
+            markDirty()
+        }
+        if output.count - outputStart <= Self.streamHighWater {
+            continuation.resume()
+        } else {
+            pendingWrite = continuation
+        }
+    }
+
+    /// The producer returned or threw: end the body (the last chunk), then serve the next
+    /// request or close. A producer that failed for its own reasons gets no last chunk: what
+    /// it wrote is sent and the connection closed, so the client sees a truncated body rather
+    /// than a complete one.
+    func finishStream(token: UInt64, failure: (any Error)?) {
+        guard phase == .streaming, token == streamToken else { return }
+        streamTask = nil
+        resumePendingWrite(throwing: true)
+        if let failure, !(failure is ResponseStreamClosed), !(failure is CancellationError) {
+            worker.log.warning("response stream failed", ["error": "\(failure)", "remote": peer])
+            phase = .closing
+            deadline = cshims_monotonic_ns() + worker.timeouts.body
+            markDirty()
+            return
+        }
+        if !streamChunked {
+            phase = .closing
+            deadline = cshims_monotonic_ns() + worker.timeouts.body
+            markDirty()
+            return
+        }
+        output.append(contentsOf: ResponseEncoder.lastChunk)
+        if streamKeepAlive && !draining && !peerClosed {
+            phase = .head
+            headerClockIdle = true
+            deadline = cshims_monotonic_ns() + worker.timeouts.keepAlive
+        } else {
+            phase = .closing
+            deadline = cshims_monotonic_ns() + worker.timeouts.body
+        }
+        advance()
+        markDirty()
+    }
+
+    /// Ends the stream's producer: its task is cancelled and its writes fail from now on.
+    private func stopStream() {
+        streamStopping = true
+        streamTask?.cancel()
+        resumePendingWrite(throwing: true)
+    }
+
+    private func resumePendingWrite(throwing: Bool) {
+        guard let waiting = pendingWrite else { return }
+        pendingWrite = nil
+        if throwing { waiting.resume(throwing: ResponseStreamClosed()) } else { waiting.resume() }
     }
 
     /// Answers a framing or limit error and closes: the next request's start is unknown.
@@ -321,6 +454,7 @@ final class Connection: EventLoopSource {
                 return
             }
         }
+        if pendingWrite != nil && output.count - outputStart <= Self.streamHighWater { resumePendingWrite(throwing: false) }
         if outputStart == output.count {
             output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
             outputStart = 0
@@ -360,6 +494,11 @@ final class Connection: EventLoopSource {
 
     /// Called by the loop's tick. Closes or answers 408 when the phase's deadline passed.
     func checkDeadline(now: UInt64) {
+        if phase == .streaming {
+            // A stream has no deadline of its own; only a client that stops reading ends it.
+            if outputStart < output.count && now &- lastWriteProgress >= worker.timeouts.body { close() }
+            return
+        }
         guard deadline != 0, now >= deadline else { return }
         // A client still reading our answer is not idle: only a stalled write ends it.
         if outputStart < output.count {
@@ -376,7 +515,7 @@ final class Connection: EventLoopSource {
             flush()
         case .head, .closing, .lingering:
             close()
-        case .handling, .closed:
+        case .handling, .streaming, .closed:
             break
         }
     }
@@ -384,15 +523,39 @@ final class Connection: EventLoopSource {
     /// Closes now if idle (shutdown), else after the answer in flight.
     func drain() {
         draining = true
+        if phase == .streaming { stopStream(); return }
         // A partial head is not a request yet: nothing was acknowledged, so it may be dropped.
         if phase == .head && output.count == outputStart { close() }
     }
 
     func close() {
         guard phase != .closed else { return }
+        if phase == .streaming {
+            streamTask?.cancel()
+            streamTask = nil
+        }
         phase = .closed
+        resumePendingWrite(throwing: true)
         loop.deregister(fd: fd)
         _ = cshims_close(fd)
         worker.closed(self)
+    }
+}
+
+/// `Response.stream`'s writer: hops to the connection's loop for each write.
+struct ConnectionStreamWriter: ResponseBodyWriter {
+    let connection: LoopBound<Connection>
+    let loop: EventLoop
+    let token: UInt64
+
+    func write(_ bytes: [UInt8]) async throws {
+        if Task.isCancelled { throw ResponseStreamClosed() }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            if loop.inLoop {
+                connection.value.streamWrite(bytes, token: token, continuation)
+            } else {
+                loop.execute { connection.value.streamWrite(bytes, token: token, continuation) }
+            }
+        }
     }
 }

@@ -7,9 +7,13 @@ enum ResponseEncoder {
     /// Appends the response to `out`. `headOnly` omits the body (HEAD), keeping its length.
     /// The kernel owns framing: handler-set `Content-Length`, `Transfer-Encoding` and
     /// `Connection` headers are dropped and replaced.
+    ///
+    /// A streamed response (`response.stream`) gets `Transfer-Encoding: chunked` when
+    /// `chunked` (HTTP/1.1), else no framing header (the body ends when the connection closes);
+    /// its chunks are written later by the connection.
     static func encode(
         _ response: Response, requestID: String, keepAlive: Bool, http10KeepAlive: Bool,
-        headOnly: Bool, date: [UInt8], into out: inout [UInt8]
+        headOnly: Bool, date: [UInt8], into out: inout [UInt8], chunked: Bool = false
     ) {
         out.append(contentsOf: statusLine(response.status))
         out.append(contentsOf: date)
@@ -26,8 +30,10 @@ enum ResponseEncoder {
             out.append(contentsOf: requestID.utf8)
             out.append(0x0d); out.append(0x0a)
         }
-        let bodyAllowed = !(response.status == 204 || response.status == 304 || (100..<200).contains(response.status))
-        if bodyAllowed {
+        let bodyAllowed = allowsBody(response.status)
+        if bodyAllowed && response.stream != nil {
+            if chunked { out.append(contentsOf: transferEncodingChunked) }
+        } else if bodyAllowed {
             out.append(contentsOf: contentLengthPrefix)
             appendDecimal(response.body.count, to: &out)
             out.append(0x0d); out.append(0x0a)
@@ -38,8 +44,30 @@ enum ResponseEncoder {
             out.append(contentsOf: connectionKeepAlive)
         }
         out.append(0x0d); out.append(0x0a)
-        if bodyAllowed && !headOnly { out.append(contentsOf: response.body) }
+        if bodyAllowed && !headOnly && response.stream == nil { out.append(contentsOf: response.body) }
     }
+
+    /// Whether a response with `status` may carry a body (not 1xx, 204, 304).
+    static func allowsBody(_ status: Int) -> Bool {
+        !(status == 204 || status == 304 || (100..<200).contains(status))
+    }
+
+    /// Appends one chunk of chunked transfer coding (`<hex size>\r\n<bytes>\r\n`); `bytes` is
+    /// not empty (an empty chunk ends the body).
+    static func appendChunk(_ bytes: [UInt8], to out: inout [UInt8]) {
+        var size = bytes.count
+        var digits: [UInt8] = []
+        repeat { digits.append(hexDigits[size & 0xf]); size >>= 4 } while size > 0
+        out.append(contentsOf: digits.reversed())
+        out.append(0x0d); out.append(0x0a)
+        out.append(contentsOf: bytes)
+        out.append(0x0d); out.append(0x0a)
+    }
+
+    /// The last chunk and the empty trailer section.
+    static let lastChunk = Array("0\r\n\r\n".utf8)
+    static let transferEncodingChunked = Array("Transfer-Encoding: chunked\r\n".utf8)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// A kernel error in the JSON error shape.
     static func errorResponse(_ status: Int, _ code: String, _ message: String) -> Response {

@@ -25,8 +25,8 @@ struct KernelPhones: Phones {
         try await service().resolve(key: key, subject: subject)
     }
 
-    func track(key: PhoneKey, subject: String, in connection: any SQLConnection) throws -> PhoneResolution {
-        try service().track(key: key, subject: subject, in: connection)
+    func track(key: PhoneKey, subject: String, label: String?, in connection: any SQLConnection) throws -> PhoneResolution {
+        try service().track(key: key, subject: subject, label: label, in: connection)
     }
 
     func learn(key: PhoneKey, phone: PhoneNumber, source: String, kind: PhoneSourceKind, note: String?,

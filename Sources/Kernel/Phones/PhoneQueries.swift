@@ -8,54 +8,46 @@ struct PhoneQueries: Sendable {
 
     // MARK: - report
 
-    struct SourceCount: Sendable, Equatable {
-        var source: String
-        var kind: PhoneSourceKind
-        var subjects: Int64
-    }
+    // The value types are PluginAPI's: plugins (Integrity) read the same report.
+    typealias SourceCount = PhoneReport.SourceCount
+    typealias DayCount = PhoneReport.DayCount
+    typealias Report = PhoneReport
 
-    struct DayCount: Sendable, Equatable {
-        /// `YYYY-MM-DD`, UTC, of the subjects' creation.
-        var day: String
-        var subjects: Int64
-        var resolved: Int64
-    }
-
-    struct Report: Sendable, Equatable {
-        var counts: [PhoneResolutionStatus: Int64]
-        var bySource: [SourceCount]
-        var byDay: [DayCount]
-
-        var total: Int64 { counts.values.reduce(0, +) }
-        func count(_ status: PhoneResolutionStatus) -> Int64 { counts[status] ?? 0 }
-
-        /// Resolved ÷ all subjects; nil when there are none. A subject in conflict has a phone
-        /// but waits for review, so it does not count as captured.
-        static func rate(_ part: Int64, of whole: Int64) -> Double? { whole == 0 ? nil : Double(part) / Double(whole) }
-        var captureRate: Double? { Self.rate(count(.resolved), of: total) }
-    }
-
-    static let statusCounts = "SELECT status, COUNT(*) AS n FROM switchboard_phone_subjects GROUP BY status"
-    static let sourceCounts = """
-    SELECT source, rank, COUNT(*) AS n FROM switchboard_phone_subjects WHERE status = 'resolved'
-    GROUP BY source, rank ORDER BY n DESC, source
-    """
+    static let statusCounts = "SELECT status, COUNT(*) AS n FROM switchboard_phone_subjects"
+    static let statusCountsTail = " GROUP BY status"
+    static let sourceCounts = "SELECT source, rank, COUNT(*) AS n FROM switchboard_phone_subjects"
+    static let sourceCountsTail = " GROUP BY source, rank ORDER BY n DESC, source"
     static let dayCounts = """
     SELECT created_at / 86400000 AS day, COUNT(*) AS n, SUM(CASE WHEN status = 'resolved' THEN 1 ELSE 0 END) AS resolved
-    FROM switchboard_phone_subjects GROUP BY created_at / 86400000 ORDER BY day
+    FROM switchboard_phone_subjects
     """
+    static let dayCountsTail = " GROUP BY created_at / 86400000 ORDER BY day"
+    static let resolvedOnly = "status = $?"
+    static let createdSince = "created_at >= $?"
+    static let labelIs = "label = $?"
 
-    func report() async throws -> Report {
-        try await store.read { db in
+    /// The scope's conditions (and `resolvedOnly` first when asked).
+    static func filter(_ scope: PhoneSubjectScope, resolvedOnly: Bool = false) -> SQLFilter {
+        var filter = SQLFilter()
+        if resolvedOnly { filter.add(Self.resolvedOnly, .text(PhoneResolutionStatus.resolved.rawValue)) }
+        if let since = scope.since { filter.add(Self.createdSince, .integer(since)) }
+        if let label = scope.label { filter.add(Self.labelIs, .text(label)) }
+        return filter
+    }
+
+    func report(_ scope: PhoneSubjectScope = PhoneSubjectScope()) async throws -> Report {
+        let all = Self.filter(scope)
+        let resolved = Self.filter(scope, resolvedOnly: true)
+        return try await store.read { db in
             var counts: [PhoneResolutionStatus: Int64] = [:]
-            for row in try db.query(Self.statusCounts, []) {
+            for row in try db.query(Self.statusCounts + all.whereClause + Self.statusCountsTail, all.parameters) {
                 if let status = PhoneResolutionStatus(rawValue: try row.string("status")) { counts[status] = try row.int("n") }
             }
-            let bySource = try db.query(Self.sourceCounts, []).map { row in
+            let bySource = try db.query(Self.sourceCounts + resolved.whereClause + Self.sourceCountsTail, resolved.parameters).map { row in
                 SourceCount(source: try row.optionalString("source") ?? "-",
                             kind: PhoneSourceKind(rawValue: Int(try row.optionalInt("rank") ?? 0)) ?? .pattern, subjects: try row.int("n"))
             }
-            let byDay = try db.query(Self.dayCounts, []).map { row in
+            let byDay = try db.query(Self.dayCounts + all.whereClause + Self.dayCountsTail, all.parameters).map { row in
                 DayCount(day: String(RFC3339.format(millis: try row.int("day") * 86_400_000).prefix(10)), subjects: try row.int("n"),
                          resolved: try row.optionalInt("resolved") ?? 0)
             }
@@ -71,13 +63,11 @@ struct PhoneQueries: Sendable {
         var limit: Int?
         /// Subjects with a larger row id (paging).
         var after: Int64?
+        var scope = PhoneSubjectScope()
         static let reviewStatuses: [PhoneResolutionStatus] = [.pending, .unresolved, .conflict]
     }
 
-    struct Subject: Sendable, Equatable {
-        var id: Int64
-        var resolution: PhoneResolution
-    }
+    typealias Subject = PhoneSubjectPage.Entry
 
     func subjects(_ filter: Filter) async throws -> AdminQueries.Page<Subject> {
         let statuses = filter.statuses ?? Filter.reviewStatuses
@@ -90,6 +80,14 @@ struct PhoneQueries: Sendable {
             if let after = filter.after {
                 parameters.append(.integer(after))
                 sql += " AND s.id > $\(parameters.count)"
+            }
+            if let since = filter.scope.since {
+                parameters.append(.integer(since))
+                sql += " AND s.created_at >= $\(parameters.count)"
+            }
+            if let label = filter.scope.label {
+                parameters.append(.text(label))
+                sql += " AND s.label = $\(parameters.count)"
             }
             sql += " ORDER BY s.id"
             if let limit = filter.limit {
@@ -106,30 +104,9 @@ struct PhoneQueries: Sendable {
         }
     }
 
-    struct Attempt: Sendable, Equatable {
-        var round: Int64
-        var strategy: String
-        var outcome: String
-        var latencyMicros: Int64
-        var detail: String?
-        var at: Int64
-    }
-
-    struct Disagreement: Sendable, Equatable {
-        var kind: String
-        var keptPhone: String
-        var keptSource: String
-        var otherPhone: String
-        var otherSource: String
-        var at: Int64
-    }
-
-    struct Detail: Sendable, Equatable {
-        var subject: Subject
-        var linkedKeys: [PhoneKey]
-        var attempts: [Attempt]
-        var disagreements: [Disagreement]
-    }
+    typealias Attempt = PhoneSubjectHistory.Attempt
+    typealias Disagreement = PhoneSubjectHistory.Disagreement
+    typealias Detail = PhoneSubjectHistory
 
     func detail(subject name: String) async throws -> Detail {
         let normalizer = service.normalizer

@@ -9,6 +9,12 @@
 /// - `switchboard_phone_disagreements`: sources that disagreed: `conflict` (two observed,
 ///   flagged for review) or `pattern_replaced` (a guess corrected by observed evidence).
 enum PhoneSchema {
+    /// A subject's label (`track(…, label:)`: MetaFlow's flow name), for reports by flow.
+    static let version5 = """
+    ALTER TABLE switchboard_phone_subjects ADD COLUMN label TEXT;
+    CREATE INDEX switchboard_phone_subjects_label ON switchboard_phone_subjects (label, created_at);
+    """
+
     static let version3 = """
     CREATE TABLE switchboard_phone_keys (
         id {{id}},

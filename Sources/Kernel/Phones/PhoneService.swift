@@ -15,6 +15,7 @@ final class PhoneService: Sendable {
     static let maxSubjectLength = 256
     static let maxSourceLength = 128
     static let maxNoteLength = 2000
+    static let maxLabelLength = 128
 
     let services: KernelServices
     let normalizer: E164Normalizer
@@ -41,8 +42,8 @@ final class PhoneService: Sendable {
     // MARK: - registering subjects
 
     static let insertSubject = """
-    INSERT INTO switchboard_phone_subjects (subject, key_id, status, rounds, created_at, updated_at)
-    VALUES ($1, $2, 'pending', $4, $3, $3) ON CONFLICT (subject) DO NOTHING RETURNING id
+    INSERT INTO switchboard_phone_subjects (subject, key_id, status, rounds, created_at, updated_at, label)
+    VALUES ($1, $2, 'pending', $4, $3, $3, $5) ON CONFLICT (subject) DO NOTHING RETURNING id
     """
     static let setRounds = "UPDATE switchboard_phone_subjects SET rounds = $2 WHERE id = $1 AND rounds < $2"
     static let insertAttempt = """
@@ -59,8 +60,13 @@ final class PhoneService: Sendable {
     /// The subject's row, inserted (pending, then settled from its group's evidence) when new;
     /// `rounds` is 1 when the caller runs the first round now. A known subject registered
     /// again under another key links the two keys.
-    private func register(key: PhoneKey, subject: String, rounds: Int, in db: any SQLConnection) throws -> (row: PhoneSubjectRow, isNew: Bool) {
+    private func register(key: PhoneKey, subject: String, label: String? = nil, rounds: Int, in db: any SQLConnection) throws -> (row: PhoneSubjectRow, isNew: Bool) {
         try Self.validate(subject: subject)
+        if let label {
+            guard !label.isEmpty, label.utf8.count <= Self.maxLabelLength, !label.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+                throw PhoneError("a label is 1 to \(Self.maxLabelLength) bytes without control characters")
+            }
+        }
         let now = services.clock.nowMillis
         let stored = try PhoneKeys.ensure(key, now: now, in: db)
         if let row = try PhoneSubjectRow.load(subject: subject, in: db) {
@@ -70,12 +76,13 @@ final class PhoneService: Sendable {
             return (try reload(row.id, in: db), false)
         }
         let evidence = try PhoneReconciler.evidence(group: stored.group, in: db)
-        guard let id = try db.query(Self.insertSubject, [.text(subject), .integer(stored.id), .integer(now), .integer(Int64(rounds))]).first?.int("id") else {
+        guard let id = try db.query(Self.insertSubject, [.text(subject), .integer(stored.id), .integer(now), .integer(Int64(rounds)),
+                                                          label.map(SQLValue.text) ?? .null]).first?.int("id") else {
             // Inserted by another instance since our read (PostgreSQL).
             guard let row = try PhoneSubjectRow.load(subject: subject, in: db) else { throw StorageError(.other, "phone subject insert returned no row") }
             return (row, false)
         }
-        let row = PhoneSubjectRow(newID: id, subject: subject, key: key, stored: stored, rounds: rounds, now: now)
+        let row = PhoneSubjectRow(newID: id, subject: subject, key: key, stored: stored, rounds: rounds, now: now, label: label)
         guard !evidence.isEmpty else { return (row, true) }
         var outcome = PhoneReconciler.Outcome()
         return (try reconciler().apply(evidence, to: row, outcome: &outcome, in: db), true)
@@ -129,9 +136,9 @@ final class PhoneService: Sendable {
         }
     }
 
-    func track(key: PhoneKey, subject: String, in db: any SQLConnection) throws -> PhoneResolution {
+    func track(key: PhoneKey, subject: String, label: String? = nil, in db: any SQLConnection) throws -> PhoneResolution {
         let started = DispatchTime.now().uptimeNanoseconds
-        let (row, isNew) = try register(key: key, subject: subject, rounds: 0, in: db)
+        let (row, isNew) = try register(key: key, subject: subject, label: label, rounds: 0, in: db)
         guard isNew else { return try row.resolution(normalizer) }
         if row.phone != nil {
             try record([PhoneAttempt(strategy: Self.evidenceStrategy, outcome: .hit, latencyMicros: Self.micros(since: started))],

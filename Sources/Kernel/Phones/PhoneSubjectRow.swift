@@ -4,7 +4,7 @@ import PluginAPI
 struct PhoneSubjectRow {
     static let columns = """
     s.id, s.subject, s.key_id, s.status, s.phone, s.source, s.rank, s.rounds, s.next_attempt_at, s.created_at, s.updated_at,
-    s.resolved_at, k.kind, k.value, k.group_id
+    s.resolved_at, s.label, k.kind, k.value, k.group_id
     """
     static let bySubject = "SELECT \(columns) FROM switchboard_phone_subjects s JOIN switchboard_phone_keys k ON k.id = s.key_id WHERE s.subject = $1"
     static let byID = "SELECT \(columns) FROM switchboard_phone_subjects s JOIN switchboard_phone_keys k ON k.id = s.key_id WHERE s.id = $1"
@@ -25,9 +25,11 @@ struct PhoneSubjectRow {
     var createdAt: Int64
     var updatedAt: Int64
     var resolvedAt: Int64?
+    var label: String?
 
     /// A subject just inserted: pending, no phone.
-    init(newID id: Int64, subject: String, key: PhoneKey, stored: StoredPhoneKey, rounds: Int, now: Int64) {
+    init(newID id: Int64, subject: String, key: PhoneKey, stored: StoredPhoneKey, rounds: Int, now: Int64, label: String?) {
+        self.label = label
         self.id = id
         self.subject = subject
         keyID = stored.id
@@ -58,6 +60,7 @@ struct PhoneSubjectRow {
         createdAt = try row.int("created_at")
         updatedAt = try row.int("updated_at")
         resolvedAt = try row.optionalInt("resolved_at")
+        label = try row.optionalString("label")
     }
 
     static func load(subject: String, in db: any SQLConnection) throws -> PhoneSubjectRow? {
@@ -80,6 +83,6 @@ struct PhoneSubjectRow {
         }
         return PhoneResolution(subject: subject, key: key, status: status, phone: number, source: source, sourceKind: rank,
                                rounds: rounds, createdAt: createdAt, updatedAt: updatedAt, resolvedAt: resolvedAt,
-                               nextAttemptAt: status == .pending ? nextAttemptAt : nil)
+                               nextAttemptAt: status == .pending ? nextAttemptAt : nil, label: label)
     }
 }

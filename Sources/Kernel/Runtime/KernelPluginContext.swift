@@ -16,6 +16,7 @@ struct KernelPluginContext: PluginContext {
     var jobs: any JobQueue { ServicesJobQueue(services: services) }
     var events: any EventBus { ServicesEventBus(services: services) }
     var channels: any Channels { KernelChannels(services: services) }
+    var operations: any OperationsView { KernelOperations(store: services.store) }
     let phones: any Phones
     let adminCheck: AdminTokenCheck
 

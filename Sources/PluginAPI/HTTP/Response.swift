@@ -6,6 +6,9 @@ public struct Response: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// A body produced over time instead of `body` (see `Response.stream`); nil for the usual
+    /// complete body.
+    public var stream: ResponseStream?
 
     public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status

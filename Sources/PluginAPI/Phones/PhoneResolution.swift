@@ -27,10 +27,12 @@ public struct PhoneResolution: Sendable, Equatable {
     public var resolvedAt: Int64?
     /// When the next retry is due, while pending.
     public var nextAttemptAt: Int64?
+    /// The label given when it was tracked (MetaFlow: the flow's name), if any.
+    public var label: String?
 
     public init(subject: String, key: PhoneKey, status: PhoneResolutionStatus, phone: PhoneNumber?, source: String?,
                 sourceKind: PhoneSourceKind?, rounds: Int, createdAt: Int64, updatedAt: Int64, resolvedAt: Int64?,
-                nextAttemptAt: Int64?) {
+                nextAttemptAt: Int64?, label: String? = nil) {
         self.subject = subject
         self.key = key
         self.status = status
@@ -42,6 +44,7 @@ public struct PhoneResolution: Sendable, Equatable {
         self.updatedAt = updatedAt
         self.resolvedAt = resolvedAt
         self.nextAttemptAt = nextAttemptAt
+        self.label = label
     }
 }
 

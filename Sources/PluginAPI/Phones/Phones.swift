@@ -5,7 +5,8 @@
 /// When its phone is found or changes, `phone.resolved` is published with
 /// `{"subject", "phone", "source", "source_kind", "previous_phone"}`; the owner updates its
 /// record from that event. `phone.conflict` and `phone.unresolved` are published likewise.
-public protocol Phones: PhoneNormalizing {
+/// The operator's queries (report, review queues, assignment) are `PhoneReview`'s.
+public protocol Phones: PhoneNormalizing, PhoneReview {
     /// Registers `subject` under `key` (once; later calls return the stored state) and runs a
     /// resolution round now: the evidence already learned, then each strategy in order. A miss
     /// leaves it `pending`, retried on `phone.retry_schedule`.
@@ -13,9 +14,10 @@ public protocol Phones: PhoneNormalizing {
 
     /// Registers `subject` under `key` in the caller's transaction and resolves it at once
     /// from evidence already learned; otherwise a resolution job is enqueued there (durable:
-    /// it exists exactly when the caller's change does).
+    /// it exists exactly when the caller's change does). `label` (at most 128 bytes) is a tag
+    /// reports can filter on (MetaFlow: the flow's name); it is kept from the first call.
     @discardableResult
-    func track(key: PhoneKey, subject: String, in connection: any SQLConnection) throws -> PhoneResolution
+    func track(key: PhoneKey, subject: String, label: String?, in connection: any SQLConnection) throws -> PhoneResolution
 
     /// Stores evidence that `key` belongs to `phone` and resolves every subject of the key, and
     /// of keys linked to it, in the caller's transaction. Evidence for a key with no subject
@@ -33,6 +35,12 @@ public protocol Phones: PhoneNormalizing {
 }
 
 extension Phones {
+    /// `track` without a label.
+    @discardableResult
+    public func track(key: PhoneKey, subject: String, in connection: any SQLConnection) throws -> PhoneResolution {
+        try track(key: key, subject: subject, label: nil, in: connection)
+    }
+
     /// `learn` of observed evidence without a note.
     @discardableResult
     public func learn(key: PhoneKey, phone: PhoneNumber, source: String, in connection: any SQLConnection) throws -> PhoneLearnResult {

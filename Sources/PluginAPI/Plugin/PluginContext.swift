@@ -24,6 +24,10 @@ public protocol PluginContext: Sendable {
     /// `learn`, `link`).
     var phones: any Phones { get }
 
+    /// Read-only counts of the kernel's operations: inbox rejections, dead jobs, webhooks'
+    /// last-seen times.
+    var operations: any OperationsView { get }
+
     /// Sending and receiving messages through channels, with the message log.
     var channels: any Channels { get }
 

@@ -108,5 +108,11 @@ enum KernelSchema {
         DROP INDEX switchboard_jobs_finished;
         CREATE INDEX switchboard_jobs_finished ON switchboard_jobs (finished_at) WHERE finished_at IS NOT NULL;
         """, postgres: nil),
+        // Subjects' labels (reports by flow); each plugin's latest webhook request found
+        // through an index (Integrity's last-seen times), not a scan of the inbox.
+        .init(version: 5, sql: PhoneSchema.version5 + """
+
+        CREATE INDEX switchboard_inbox_plugin_received ON switchboard_inbox (plugin, received_at);
+        """, postgres: nil),
     ]
 }
