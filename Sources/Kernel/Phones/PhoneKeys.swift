@@ -16,6 +16,11 @@ enum PhoneKeys {
     static let ownGroup = "UPDATE switchboard_phone_keys SET group_id = id WHERE id = $1"
     static let mergeGroups = "UPDATE switchboard_phone_keys SET group_id = $1 WHERE group_id = $2"
     static let inGroup = "SELECT kind, value FROM switchboard_phone_keys WHERE group_id = $1 ORDER BY id"
+    static let groupOf = "SELECT group_id FROM switchboard_phone_keys WHERE id = $1"
+    /// A transaction-scoped advisory lock in the kernel's class of phone-group locks (two int4
+    /// keys, so it never meets the migration lock's bigint key; group ids beyond 2^31 share a
+    /// lock with another group, which only serialises a little more).
+    static let lockGroupPostgres = "SELECT pg_advisory_xact_lock(20480, ($1::bigint % 2147483647)::int)"
 
     /// Checks a key before it is stored.
     static func validate(_ key: PhoneKey) throws(PhoneError) {
@@ -46,6 +51,30 @@ enum PhoneKeys {
         let keep = min(a.group, b.group)
         try db.execute(mergeGroups, [.integer(keep), .integer(max(a.group, b.group))])
         return keep
+    }
+
+    /// Serialises the writers of the keys' groups on PostgreSQL. Under READ COMMITTED a
+    /// registration and a `learn` (or `link`) of one group could each miss the other's
+    /// uncommitted row and both commit — a subject left pending while its evidence exists. So
+    /// every write that reads a group to settle its subjects first takes the group's advisory
+    /// lock (held until commit), then re-reads the keys' groups: a `link` that committed while
+    /// we waited may have merged one away, and the merged group is locked in turn. SQLite has
+    /// a single writer: nothing to do. Returns the keys as they stand once locked.
+    static func lockGroups(_ keys: [StoredPhoneKey], in db: any SQLConnection) throws -> [StoredPhoneKey] {
+        guard db.dialect == .postgres else { return keys }
+        var locked: Set<Int64> = []
+        var current = keys
+        while true {
+            for group in Set(current.map(\.group)).subtracting(locked).sorted() {
+                try db.execute(lockGroupPostgres, [.integer(group)])
+                locked.insert(group)
+            }
+            let reread = try current.map { key in
+                StoredPhoneKey(id: key.id, group: try db.query(groupOf, [.integer(key.id)]).first?.int("group_id") ?? key.group)
+            }
+            if reread.allSatisfy({ locked.contains($0.group) }) { return reread }
+            current = reread
+        }
     }
 
     /// Every key of a group, oldest first.

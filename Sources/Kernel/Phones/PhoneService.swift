@@ -32,6 +32,11 @@ final class PhoneService: Sendable {
 
     private var store: any Store { services.store }
 
+    /// The key with its group locked for this transaction (PostgreSQL; see `PhoneKeys.lockGroups`).
+    private func lock(_ key: StoredPhoneKey, in db: any SQLConnection) throws -> StoredPhoneKey {
+        try PhoneKeys.lockGroups([key], in: db)[0]
+    }
+
     private func reconciler() -> PhoneReconciler {
         let services = services
         return PhoneReconciler(now: services.clock.nowMillis) { name, payload, db in
@@ -68,10 +73,11 @@ final class PhoneService: Sendable {
             }
         }
         let now = services.clock.nowMillis
-        let stored = try PhoneKeys.ensure(key, now: now, in: db)
+        let stored = try lock(PhoneKeys.ensure(key, now: now, in: db), in: db)
         if let row = try PhoneSubjectRow.load(subject: subject, in: db) {
             guard row.group != stored.group else { return (row, false) }
-            let group = try PhoneKeys.merge(StoredPhoneKey(id: row.keyID, group: row.group), stored, in: db)
+            let both = try PhoneKeys.lockGroups([StoredPhoneKey(id: row.keyID, group: row.group), stored], in: db)
+            let group = try PhoneKeys.merge(both[0], both[1], in: db)
             _ = try reconciler().reconcile(group: group, in: db)
             return (try reload(row.id, in: db), false)
         }
@@ -191,6 +197,11 @@ final class PhoneService: Sendable {
         return try await store.write { [self] db in
             try record(tried, subject: subjectID, round: round, in: db)
             var row = try reload(subjectID, in: db)
+            if db.dialect == .postgres {
+                // Settle under the group's lock (see PhoneKeys.lockGroups), from the row as it stands then.
+                _ = try lock(StoredPhoneKey(id: row.keyID, group: row.group), in: db)
+                row = try reload(subjectID, in: db)
+            }
             // Evidence may have arrived while the strategies ran; it settles the subject first.
             if row.phone == nil { _ = try reconciler().reconcile(group: row.group, in: db) }
             if let (strategy, phone) = found {
@@ -250,7 +261,7 @@ final class PhoneService: Sendable {
     private func learnEvidence(key: PhoneKey, phone: PhoneNumber, source: String, kind: PhoneSourceKind, note: String?,
                                in db: any SQLConnection) throws -> PhoneLearnResult {
         let now = services.clock.nowMillis
-        let stored = try PhoneKeys.ensure(key, now: now, in: db)
+        let stored = try lock(PhoneKeys.ensure(key, now: now, in: db), in: db)
         let sql = kind == .manual ? Self.upsertManualEvidence : Self.insertEvidence
         let inserted = try db.query(sql, [.integer(stored.id), .text(phone.e164), .text(source), .integer(Int64(kind.rawValue)),
                                           note.map(SQLValue.text) ?? .null, .integer(now)])
@@ -261,8 +272,9 @@ final class PhoneService: Sendable {
 
     func link(_ key: PhoneKey, _ other: PhoneKey, in db: any SQLConnection) throws {
         let now = services.clock.nowMillis
-        let a = try PhoneKeys.ensure(key, now: now, in: db)
-        let b = try PhoneKeys.ensure(other, now: now, in: db)
+        let both = try PhoneKeys.lockGroups([try PhoneKeys.ensure(key, now: now, in: db), try PhoneKeys.ensure(other, now: now, in: db)],
+                                            in: db)
+        let (a, b) = (both[0], both[1])
         guard a.group != b.group else { return }
         let group = try PhoneKeys.merge(a, b, in: db)
         _ = try reconciler().reconcile(group: group, in: db)
