@@ -98,6 +98,12 @@ let package = Package(
             path: "Tests/WasenderTests",
             resources: [.copy("Fixtures")]
         ),
+        // /openapi.json and the route-wide security sweep: a kernel with every built-in plugin enabled.
+        .testTarget(
+            name: "OpenAPITests",
+            dependencies: ["Kernel", "PluginAPI", "PluginTesting", "BuiltinPlugins"],
+            path: "Tests/OpenAPITests"
+        ),
         // Integrity: the report, alerts (posted to a fake receiver on loopback through the real
         // client), the review queue and the live stream, in-process and over a socket.
         .testTarget(

@@ -89,6 +89,15 @@ public struct IntegrityPlugin: Plugin {
         }
         registrar.every(.seconds(3600), job: "prune_timeline")
 
+        registrar.describe(.get, "/", IntegrityRouteDocs.report)
+        registrar.describe(.get, "/alerts", IntegrityRouteDocs.alerts)
+        registrar.describe(.get, "/stream", IntegrityRouteDocs.stream)
+        registrar.describe(.get, "/timeline", IntegrityRouteDocs.timeline)
+        registrar.describe(.get, "/review", IntegrityRouteDocs.review)
+        registrar.describe(.get, "/review/subject", IntegrityRouteDocs.subject)
+        registrar.describe(.post, "/review/assign", IntegrityRouteDocs.assign)
+        registrar.describe(.post, "/review/dismiss", IntegrityRouteDocs.dismiss)
+
         // 5. Admin panels.
         registrar.adminPanel(AdminPanel(id: "review", title: "Review queue", source: "/review", rowsKey: "items", columns: [
             .init("subject", title: "Subject"), .init("status", title: "Status"), .init("flow", title: "Flow"),

@@ -84,9 +84,14 @@ struct ResponseListingTests {
             #expect(await endpoint.host.request(.get, target).status == 401)
             #expect(await endpoint.host.request(.get, target, headers: ["Authorization": "Bearer wrong"]).status == 401)
         }
-        for query in ["status=open", "has_phone=yes", "limit=0", "limit=5000", "since=yesterday", "colour=red", "after=-1"] {
+        for query in ["status=open", "has_phone=yes", "limit=0", "limit=5000", "since=yesterday", "colour=red", "after=-1",
+                      "since=2026-02-30T10:00:00Z"] {
             let response = await endpoint.host.request(.get, "/metaflow/responses?" + query, headers: Self.auth)
             #expect(response.status == 400, "\(query)")
+        }
+        // RFC 3339 as the admin API reads it: lower-case separators, offsets and fractions too.
+        for since in ["2026-11-22t10:00:00z", "2026-11-22T11:00:00.5%2B01:00", "30m"] {
+            #expect(await endpoint.host.request(.get, "/metaflow/responses?since=" + since, headers: Self.auth).status == 200, "\(since)")
         }
         await endpoint.stop()
     }

@@ -11,7 +11,7 @@ struct LabelRoutes: Sendable {
 
     func register(_ registrar: any Registrar) {
         let routes = self
-        registrar.route(.post, "/labels/sync") { request in
+        registrar.route(.post, "/labels/sync", doc: LabelRouteDocs.sync) { request in
             guard routes.authorized(request) else {
                 var response = Response.error(status: 401, code: "unauthorized", message: "admin token required (Authorization: Bearer …)")
                 response.headers.set("WWW-Authenticate", "Bearer realm=\"switchboard-admin\"")

@@ -64,6 +64,8 @@ struct CallRoutes: Sendable {
             log.info("cloudtalk follow-up retried by the operator", ["call": "\(id)"])
             return try .json(["call": String(id), "follow_up_status": state], status: 202)
         }
+        registrar.describe(.get, "/calls", CallRouteDocs.list)
+        registrar.describe(.post, "/calls/:call/follow-up", CallRouteDocs.followUp)
         registrar.adminPanel(Self.panel)
     }
 }

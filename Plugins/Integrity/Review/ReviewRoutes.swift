@@ -45,6 +45,7 @@ struct ReviewRoutes: Sendable {
             }
             statuses = [status]
         }
+        if let flow = query["flow"], flow.isEmpty { throw HTTPError(400, "bad_request", "flow: must not be empty") }
         let scope = PhoneSubjectScope(since: try IntegrityHTTP.since(query["since"], now: clock.nowMillis), label: query["flow"])
         let after = try IntegrityHTTP.integer("after", query["after"], range: 0...Int64.max)
         let limit = Int(try IntegrityHTTP.integer("limit", query["limit"], range: 1...200) ?? 50)

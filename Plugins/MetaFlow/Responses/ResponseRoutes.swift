@@ -18,7 +18,7 @@ struct ResponseRoutes: Sendable {
         let store = self.store
         let clock = self.clock
         let authorized = self.authorized
-        registrar.route(.get, "/responses") { request in
+        registrar.route(.get, "/responses", doc: ResponseRouteDocs.list) { request in
             guard authorized(request) else { return Self.unauthorized() }
             let filter = try ResponseListing.filter(request.queryItems, now: clock.nowMillis, paged: true)
             let page = try await store.read { db in try ResponseListing.records(filter, in: db) }
@@ -28,7 +28,7 @@ struct ResponseRoutes: Sendable {
             ])
             return .json(bytes: try JSONText.bytes(body))
         }
-        registrar.route(.get, "/responses.csv") { request in
+        registrar.route(.get, "/responses.csv", doc: ResponseRouteDocs.csv) { request in
             guard authorized(request) else { return Self.unauthorized() }
             let filter = try ResponseListing.filter(request.queryItems, now: clock.nowMillis, paged: false)
             let page = try await store.read { db in try ResponseListing.records(filter, in: db) }

@@ -22,21 +22,34 @@ struct BulkInput: Sendable {
         }
     }
 
+    /// The JSON form. A row without a phone is skipped and reported like a bad number, but a
+    /// row that is not an object, or a member of the wrong type, refuses the whole body (400),
+    /// as `POST /metaflow/send` refuses it: that is a client bug, not a bad spreadsheet line.
     private static func json(_ body: [UInt8]) throws(SendError) -> [Row] {
         guard case .array(let items)? = try? JSONText.decode(JSONValue.self, from: body) else {
             throw SendError(400, "invalid_json", "a JSON bulk body must be an array of {\"phone_number\", \"customer_name\"} objects")
         }
-        return items.enumerated().map { index, item in
-            let object = item.objectValue ?? [:]
+        var rows: [Row] = []
+        for (index, item) in items.enumerated() {
+            guard let object = item.objectValue else {
+                throw SendError(400, "invalid_json", "row \(index + 1): expected an object {\"phone_number\", \"customer_name\"}")
+            }
             let phone: String
             switch SendRequest.phoneKeys.lazy.compactMap({ object[$0] }).first {
             case .string(let text)?: phone = text
             case .integer(let number)?: phone = String(number)
-            default: phone = ""
+            case nil, .null?: phone = ""
+            default: throw SendError(400, "invalid_phone_number", "row \(index + 1): phone_number must be a string or an integer")
             }
-            let name = SendRequest.nameKeys.lazy.compactMap { object[$0]?.stringValue }.first
-            return Row(line: index + 1, phone: phone, name: name)
+            var name: String?
+            switch SendRequest.nameKeys.lazy.compactMap({ object[$0] }).first {
+            case .string(let text)?: name = text
+            case nil, .null?: name = nil
+            default: throw SendError(400, "invalid_customer_name", "row \(index + 1): customer_name must be a string")
+            }
+            rows.append(Row(line: index + 1, phone: phone, name: name))
         }
+        return rows
     }
 
     /// CSV records with the line each starts on; blank lines skipped; a first record whose

@@ -37,6 +37,7 @@ struct BulkRoutes: Sendable {
 
     func create(_ request: Request) async throws -> Response {
         let query = request.queryItems
+        if query["batch"]?.isEmpty == true { throw SendError(400, "invalid_batch", "batch must not be empty (leave it out for a digest)") }
         let plan = try sender.plan(flow: query["flow"], mode: query["mode"])
         let input = try BulkInput(body: request.body, contentType: request.headers["content-type"])
         guard !input.rows.isEmpty else { throw SendError(400, "empty_batch", "no rows: send CSV phone_number,customer_name or a JSON array") }

@@ -13,13 +13,13 @@ struct SendRoutes: Sendable {
 
     func register(_ registrar: any Registrar) {
         let routes = self
-        registrar.route(.post, "/send", maxBody: 64 * 1024) { request in try await routes.send(request) }
+        registrar.route(.post, "/send", maxBody: 64 * 1024, doc: SendRouteDocs.send(flows: sender.flows.keys.sorted())) { request in try await routes.send(request) }
         let bulk = BulkRoutes(sender: sender, store: store, phones: phones, crypto: sender.crypto, clock: sender.clock, log: log)
-        registrar.route(.post, "/send/bulk", maxBody: 4 * 1024 * 1024) { request in
+        registrar.route(.post, "/send/bulk", maxBody: 4 * 1024 * 1024, doc: SendRouteDocs.bulk(flows: sender.flows.keys.sorted())) { request in
             guard routes.authorized(request) else { return SendRoutes.unauthorized }
             return try await bulk.create(request)
         }
-        registrar.route(.get, "/send/bulk/:id") { request in
+        registrar.route(.get, "/send/bulk/:id", doc: SendRouteDocs.progress) { request in
             guard routes.authorized(request) else { return SendRoutes.unauthorized }
             return try await bulk.progress(request)
         }

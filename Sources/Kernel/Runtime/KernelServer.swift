@@ -70,12 +70,15 @@ public final class KernelServer: @unchecked Sendable {
             loaded.registrar.adminPanels.map { AdminRoutes.PanelEntry(plugin: loaded.id, panel: $0) }
         }
         let panelRoutes = admin.panelRoutes(panels)
+        var ownRoutes = kernelRoutes.routes + admin.routes + phoneRoutes + panelRoutes
+        let document = try OpenAPIDocument.build(kernelRoutes: ownRoutes.map { ($0.0, $0.1) } + [(.get, AdminRoutes.openAPIPath)],
+                                                 kernelDocs: AdminRouteDocs.all, plugins: plugins)
+        ownRoutes += admin.openAPIRoutes(document)
         let adminUI = AdminUIRoutes(check: adminCheck, settings: config.admin, clock: services.clock,
                                     pluginRoutes: Set(plugins.flatMap { $0.registrar.routes.map { "\($0.method) \($0.pattern)" } }),
                                     panels: panels)
-        let router = try builder.buildRouter(plugins: plugins,
-                                             kernelRoutes: kernelRoutes.routes + admin.routes + phoneRoutes + panelRoutes + adminUI.routes,
-                                             inbox: inbox)
+        ownRoutes += adminUI.routes
+        let router = try builder.buildRouter(plugins: plugins, kernelRoutes: ownRoutes, inbox: inbox)
         self.router = router
         server = HTTPServer(settings: config.server, router: router, log: log)
         kernelRoutes.setMetricsRenderer { [server] in
@@ -96,6 +99,11 @@ public final class KernelServer: @unchecked Sendable {
 
     /// The port bound (after `start`).
     public var port: Int { server.port }
+
+    /// Every route in the router: method, pattern and the registering plugin (nil: the kernel).
+    var routeTable: [(method: HTTPMethod, pattern: String, plugin: String?)] {
+        router.routes.map { ($0.method, $0.pattern, $0.plugin) }
+    }
 
     /// Ids of the loaded (enabled) plugins, in start order.
     public var pluginIDs: [String] { plugins.map(\.id) }

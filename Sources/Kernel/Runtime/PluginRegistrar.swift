@@ -60,6 +60,14 @@ final class PluginRegistrar: Registrar {
         var resolve: PhoneStrategyHandler
     }
 
+    /// A route's description for `/openapi.json`.
+    struct DocRecord {
+        var method: HTTPMethod
+        /// The full mounted pattern as described (`/metaflow/send/bulk/:id`).
+        var pattern: String
+        var doc: RouteDoc
+    }
+
     /// A strategy's cut-off when the plugin names none.
     static let defaultStrategyTimeout = ConfigDuration.seconds(3)
 
@@ -74,6 +82,7 @@ final class PluginRegistrar: Registrar {
     private(set) var rateLimits: [String: RateLimit] = [:]
     private(set) var subscriptions: [SubscriptionRecord] = []
     private(set) var adminPanels: [AdminPanel] = []
+    private(set) var docs: [DocRecord] = []
     private(set) var problems: [String] = []
 
     init(pluginID: String) { self.pluginID = pluginID }
@@ -174,9 +183,23 @@ final class PluginRegistrar: Registrar {
         adminPanels.append(panel)
     }
 
+    func describe(_ method: HTTPMethod, _ path: String, _ doc: RouteDoc) {
+        guard let mounted = mount(path) else { return }
+        if docs.contains(where: { $0.method == method && $0.pattern == mounted }) {
+            problems.append("route \(method) \(mounted) described twice")
+        }
+        docs.append(DocRecord(method: method, pattern: mounted, doc: doc))
+    }
+
     /// Checks references between registrations (a periodic job must be declared; a panel's
-    /// source must be one of the plugin's GET routes and its actions POST routes).
+    /// source must be one of the plugin's GET routes and its actions POST routes; a
+    /// description must name a declared route and only its path parameters).
     func validate() {
+        for record in docs {
+            let problem = RouteDocCheck.problem(method: record.method, pattern: record.pattern, doc: record.doc,
+                                                declared: routes.map { ($0.method, $0.pattern) } + webhooks.map { (.post, $0.path) })
+            if let problem { problems.append(problem) }
+        }
         for panel in adminPanels {
             if !hasRoute(.get, relative: panel.source) {
                 problems.append("admin panel \(pluginID).\(panel.id): source GET \(panel.source) is not a route of the plugin")

@@ -65,6 +65,13 @@ public protocol Registrar: AnyObject {
     /// Adds a panel to the admin web UI, filled from one of this plugin's routes; see `AdminPanel`.
     /// A panel of a disabled plugin does not exist (a disabled plugin registers nothing).
     func adminPanel(_ panel: AdminPanel)
+
+    /// Describes one of this plugin's routes (or webhooks) for `GET /openapi.json`: `method`
+    /// and `path` as given to `route` (relative to the mount point). Describing a route that
+    /// is not declared, or one route twice, is a boot error. Every admin route of a plugin
+    /// should be described (`security: .admin`); third-party plugins' routes appear in the
+    /// document like the built-in ones. Records only; see `RouteDoc`.
+    func describe(_ method: HTTPMethod, _ path: String, _ doc: RouteDoc)
 }
 
 extension Registrar {
@@ -97,5 +104,18 @@ extension Registrar {
     /// Declares a route answered inline from the request alone; see `ImmediateRouteHandler`.
     public func route(_ method: HTTPMethod, _ path: String, maxBody: Int? = nil, immediate handler: @escaping ImmediateRouteHandler) {
         route(method, path, maxBody: maxBody, action: .immediate(handler))
+    }
+
+    /// Declares a route and its description for `/openapi.json` in one call.
+    public func route(_ method: HTTPMethod, _ path: String, maxBody: Int? = nil, doc: RouteDoc, _ handler: @escaping RouteHandler) {
+        route(method, path, maxBody: maxBody, action: .async(handler))
+        describe(method, path, doc)
+    }
+
+    /// Declares an inline route and its description for `/openapi.json` in one call.
+    public func route(_ method: HTTPMethod, _ path: String, maxBody: Int? = nil, doc: RouteDoc,
+                      immediate handler: @escaping ImmediateRouteHandler) {
+        route(method, path, maxBody: maxBody, action: .immediate(handler))
+        describe(method, path, doc)
     }
 }

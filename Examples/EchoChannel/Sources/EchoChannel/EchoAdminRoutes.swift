@@ -61,6 +61,9 @@ struct EchoAdminRoutes: Sendable {
             return try .json(["id": String(id), "result": sent == nil ? "already_acked" : "queued"])
         }
 
+        registrar.describe(.get, "/messages", EchoRouteDocs.list)
+        registrar.describe(.post, "/messages/:id/ack", EchoRouteDocs.ack)
+
         registrar.adminPanel(AdminPanel(
             id: "messages", title: "Echo messages", source: "/messages", rowsKey: "messages",
             columns: [.init("received_at", title: "Received", format: .time), .init("phone", title: "From", format: .phone),

@@ -188,6 +188,22 @@ struct EchoAdminTests {
         #expect(panel["source"] as? String == "/echo/messages")
     }
 
+    /// The host's OpenAPI document lists the plugin's own descriptions, as admin operations.
+    @Test func theOperatorRoutesAreInTheOpenAPIDocument() async throws {
+        let echo = try await EchoHost.start()
+        #expect(await echo.host.request(.get, "/openapi.json").status == 401)
+        let document = try echo.json(await echo.host.request(.get, "/openapi.json", headers: echo.admin))
+        let paths = try #require(document["paths"] as? [String: Any])
+        let list = try #require((paths["/echo/messages"] as? [String: Any])?["get"] as? [String: Any])
+        #expect(list["tags"] as? [String] == ["echo"])
+        #expect((list["security"] as? [[String: Any]])?.first?["admin_token"] != nil)
+        #expect((list["responses"] as? [String: Any])?["401"] != nil)
+        let ack = try #require((paths["/echo/messages/{id}/ack"] as? [String: Any])?["post"] as? [String: Any])
+        #expect((ack["parameters"] as? [[String: Any]])?.first?["name"] as? String == "id")
+        #expect(paths["/echo/webhook"] == nil)
+        await echo.stop()
+    }
+
     @Test func badConfigNamesTheKey() throws {
         #expect {
             _ = try PluginTestHost(plugins: [EchoChannelPlugin.self], config: """

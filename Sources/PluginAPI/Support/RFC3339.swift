@@ -1,11 +1,10 @@
-import PluginAPI
-
 /// RFC 3339 timestamps for the operator surface: stored times are Unix milliseconds, shown
 /// as `2026-11-22T10:00:00.123Z` (UTC, milliseconds). Pure arithmetic on the proleptic
 /// Gregorian calendar (Howard Hinnant's civil-date algorithms), no formatter or locale.
-enum RFC3339 {
+/// In PluginAPI so the kernel and plugins read `?since=` and write times the same way.
+public enum RFC3339 {
     /// `2026-11-22T10:00:00.123Z` for Unix milliseconds `millis`.
-    static func format(millis: Int64) -> String {
+    public static func format(millis: Int64) -> String {
         let seconds = floorDivide(millis, 1000)
         let ms = millis - seconds * 1000
         let days = floorDivide(seconds, 86_400)
@@ -19,7 +18,7 @@ enum RFC3339 {
     /// Parses an RFC 3339 date-time (`2026-11-22T10:00:00Z`, `2026-11-22T11:00:00.5+01:00`;
     /// `t`, `z` and a space separator accepted) into Unix milliseconds. Fractions beyond
     /// milliseconds are truncated. Nil when malformed or out of range.
-    static func parse(_ text: String) -> Int64? {
+    public static func parse(_ text: String) -> Int64? {
         var scanner = Scanner(bytes: Array(text.utf8))
         guard let year = scanner.digits(4), scanner.take("-"), let month = scanner.digits(2), scanner.take("-"),
               let day = scanner.digits(2), scanner.takeAny(["T", "t", " "]),
