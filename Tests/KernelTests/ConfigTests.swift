@@ -141,6 +141,10 @@ extension ConfigTests {
         #expect(high.server.port == 65535 && high.server.eventLoops == 64)
         #expect(try parse(#"{"admin": {"token": "0123456789abcdef"}}"#).admin.token == "0123456789abcdef")
         #expect(try parse(#"{"admin": {"token": null}}"#).admin.token == nil)
+        let admin = try parse(#"{"admin": {"session_ttl": "30m", "secure_cookie": true}}"#).admin
+        #expect(admin.sessionTTL == .seconds(1800) && admin.secureCookie == true)
+        #expect(try parse(#"{"admin": {}}"#).admin.sessionTTL == .seconds(43_200))
+        #expect(try parse(#"{"admin": {}}"#).admin.secureCookie == nil)
         #expect(try parse(#"{"phone": {"strategies": []}}"#).phone.strategies == [])
         #expect(try parse(#"{"plugins": {"metaflow": {"enabled": true, "config": null}}}"#).plugins["metaflow"]?.config == .object([]))
     }
@@ -187,6 +191,9 @@ private let invalidConfigs: [(String, String)] = [
     (#"{"storage": {"url": "switchboard.db"}}"#, "storage.url: expected sqlite:PATH or postgres://…"),
     (#"{"admin": {"token": "short"}}"#, "admin.token: must be at least 16 characters"),
     (#"{"admin": {"token": 1234567890123456}}"#, "admin.token: expected a string, got an integer"),
+    (#"{"admin": {"session_ttl": "30s"}}"#, "admin.session_ttl: expected 1m…30d"),
+    (#"{"admin": {"session_ttl": "31d"}}"#, "admin.session_ttl: expected 1m…30d"),
+    (#"{"admin": {"secure_cookie": "auto"}}"#, "admin.secure_cookie: expected a boolean, got a string"),
     (#"{"log": {"level": "verbose"}}"#, "log.level: expected one of debug, info, warning, error"),
     (#"{"log": {"level": "WARNING"}}"#, "log.level: expected one of debug, info, warning, error"),
     // phone

@@ -2,12 +2,11 @@ import PluginAPI
 
 /// The admin API under `/api/admin/`: the inbox (list, show, replay), rejected webhooks,
 /// jobs (list, retry) and phones (`AdminRoutes+Phones`), as JSON with snake_case keys. Every route requires
-/// `Authorization: Bearer <admin.token>`; without a configured token every route answers 401.
+/// `Authorization: Bearer <admin.token>` or the admin UI's session cookie (`AdminTokenCheck`);
+/// without a configured token every route answers 401.
 /// Storage that is not open (yet) is a 503; bad parameters are 400s naming the parameter.
 final class AdminRoutes: Sendable {
-    /// SHA-256 of `admin.token`, or nil when none is configured.
-    private let tokenDigest: [UInt8]?
-    private let crypto: any CryptoProvider
+    private let check: AdminTokenCheck
     private let queries: AdminQueries
 
     static let prefix = "/api/admin"
@@ -16,9 +15,8 @@ final class AdminRoutes: Sendable {
     /// The body of a bulk replay: `{"since": "…", "plugin": "…"}`.
     static let bulkReplayKeys: Set<String> = ["since", "plugin"]
 
-    init(token: String?, crypto: any CryptoProvider, queries: AdminQueries) {
-        tokenDigest = token.map { crypto.sha256(Array($0.utf8)) }
-        self.crypto = crypto
+    init(check: AdminTokenCheck, queries: AdminQueries) {
+        self.check = check
         self.queries = queries
     }
 
@@ -75,17 +73,10 @@ final class AdminRoutes: Sendable {
         }
     }
 
-    /// The 401 for a request without the right bearer token, or nil when it has it. Tokens are
-    /// compared as SHA-256 digests in constant time, so neither their contents nor their
-    /// lengths show in the timing.
+    /// The 401 for a request without the right bearer token or a valid session, or nil when
+    /// it has one.
     func refusal(_ request: Request) -> Response? {
-        guard let tokenDigest else { return Self.unauthorized("admin token not configured") }
-        guard let presented = Self.bearerToken(request.headers["authorization"]) else {
-            return Self.unauthorized("missing admin token (Authorization: Bearer …)")
-        }
-        guard crypto.constantTimeEquals(crypto.sha256(Array(presented.utf8)), tokenDigest) else {
-            return Self.unauthorized("invalid admin token")
-        }
+        if case .denied(let reason) = check.access(request) { return Self.unauthorized(reason) }
         return nil
     }
 

@@ -14,14 +14,25 @@ extension AdminSettings {
             }
             self.token = token
         }
+        if let ttl = file.sessionTTL {
+            guard ttl.milliseconds >= 60_000, ttl.milliseconds <= 30 * 86_400_000 else {
+                throw ConfigError(path: JSONPath.appending(path, key: AdminFile.CodingKeys.sessionTTL.rawValue), "expected 1m…30d")
+            }
+            sessionTTL = ttl
+        }
+        secureCookie = file.secureCookie
     }
 }
 
 /// `admin` as written.
 private struct AdminFile: Decodable {
     var token: String?
+    var sessionTTL: ConfigDuration?
+    var secureCookie: Bool?
 
     enum CodingKeys: String, CodingKey {
         case token
+        case sessionTTL = "session_ttl"
+        case secureCookie = "secure_cookie"
     }
 }

@@ -53,6 +53,11 @@ public struct StorageSettings: Sendable, Equatable {
 /// `admin`: the token guarding `/admin` and `/api/admin/…`. Absent: those routes refuse everyone.
 public struct AdminSettings: Sendable, Equatable {
     public var token: String? = nil
+    /// How long an admin UI login lasts.
+    public var sessionTTL: ConfigDuration = .seconds(12 * 3600)
+    /// The session cookie's `Secure` flag: true always, false never, nil when the request came
+    /// through TLS (`X-Forwarded-Proto: https` from a proxy on the loopback interface).
+    public var secureCookie: Bool? = nil
     public init() {}
 }
 

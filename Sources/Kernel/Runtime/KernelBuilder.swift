@@ -40,7 +40,7 @@ struct KernelBuilder {
             let context = KernelPluginContext(pluginID: type.id, entry: entry, log: log.with(plugin: type.id), services: services,
                                               metrics: PluginMetrics(registry: metrics, prefix: "switchboard_\(type.id)_"),
                                               phones: KernelPhones(services: services, normalizer: normalizer),
-                                              adminCheck: AdminTokenCheck(token: config.admin.token, crypto: services.crypto))
+                                              adminCheck: AdminTokenCheck(token: config.admin.token, crypto: services.crypto, clock: services.clock))
             let plugin = try type.init(context: context)
             let registrar = PluginRegistrar(pluginID: type.id)
             do {
@@ -130,12 +130,15 @@ struct KernelBuilder {
     func buildRouter(plugins: [LoadedPlugin], kernelRoutes: [(HTTPMethod, String, RouteAction)], inbox: Inbox) throws(BootError) -> Router {
         let router = Router()
         do {
+            // Every state-changing route refuses cross-site requests that carry the admin
+            // session cookie (CSRF), whoever registered it.
             for (method, path, action) in kernelRoutes {
-                try router.add(method, path, plugin: nil, maxBody: nil, action: action)
+                try router.add(method, path, plugin: nil, maxBody: nil, action: CrossSiteGuard.wrap(method, action))
             }
             for loaded in plugins {
                 for route in loaded.registrar.routes {
-                    try router.add(route.method, route.pattern, plugin: loaded.id, maxBody: route.maxBody, action: route.action)
+                    try router.add(route.method, route.pattern, plugin: loaded.id, maxBody: route.maxBody,
+                                   action: CrossSiteGuard.wrap(route.method, route.action))
                 }
                 for webhook in loaded.registrar.webhooks {
                     try router.add(.post, webhook.path, plugin: loaded.id, maxBody: webhook.maxBody,

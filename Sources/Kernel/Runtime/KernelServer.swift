@@ -61,17 +61,23 @@ public final class KernelServer: @unchecked Sendable {
         services.setRegistry(registry)
         let phoneService = try builder.buildPhones(plugins: plugins)
         services.setPhones(phoneService)
-        let admin = AdminRoutes(token: config.admin.token, crypto: services.crypto,
+        let adminCheck = AdminTokenCheck(token: config.admin.token, crypto: services.crypto, clock: services.clock)
+        let admin = AdminRoutes(check: adminCheck,
                                 queries: AdminQueries(store: services.store, registry: registry, clock: services.clock,
                                                       enabledPlugins: Set(plugins.map(\.id))))
         let phoneRoutes = admin.phoneRoutes(PhoneQueries(store: services.store, service: phoneService))
-        let panelRoutes = admin.panelRoutes(plugins.flatMap { loaded in
+        let panels = plugins.flatMap { loaded in
             loaded.registrar.adminPanels.map { AdminRoutes.PanelEntry(plugin: loaded.id, panel: $0) }
-        })
+        }
+        let panelRoutes = admin.panelRoutes(panels)
         var ownRoutes = kernelRoutes.routes + admin.routes + phoneRoutes + panelRoutes
         let document = try OpenAPIDocument.build(kernelRoutes: ownRoutes.map { ($0.0, $0.1) } + [(.get, AdminRoutes.openAPIPath)],
                                                  kernelDocs: AdminRouteDocs.all, plugins: plugins)
         ownRoutes += admin.openAPIRoutes(document)
+        let adminUI = AdminUIRoutes(check: adminCheck, settings: config.admin, clock: services.clock,
+                                    pluginRoutes: Set(plugins.flatMap { $0.registrar.routes.map { "\($0.method) \($0.pattern)" } }),
+                                    panels: panels)
+        ownRoutes += adminUI.routes
         let router = try builder.buildRouter(plugins: plugins, kernelRoutes: ownRoutes, inbox: inbox)
         self.router = router
         server = HTTPServer(settings: config.server, router: router, log: log)
