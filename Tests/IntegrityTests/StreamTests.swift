@@ -46,7 +46,7 @@ struct StreamTests {
             let first = try #require(rows.first { $0["phone"] as? String == "+2126••••59" })
             #expect(first["direction"] as? String == "in" && first["channel"] as? String == "loopback" && first["kind"] as? String == "message.received")
             #expect(first["summary"] as? String == "text received (5 chars)")
-            #expect((first["at"] as? String).flatMap(Time.parse) == host.clock.nowMillis)
+            #expect((first["at"] as? String).flatMap(RFC3339.parse) == host.clock.nowMillis)
             let reply = try #require(rows.first { $0["kind"] as? String == "message.sent" })
             #expect(reply["direction"] as? String == "out" && reply["phone"] as? String == "+2126••••61")
             #expect(!events.joined().contains("hello") && !events.joined().contains("212610059159"), "no text, no whole phone")

@@ -66,10 +66,10 @@ struct CallListing: Sendable {
         return filter
     }
 
-    /// RFC 3339 (`2026-11-22T10:00:00Z`) or a duration ago (`2h`, `7d`).
+    /// RFC 3339 (`2026-11-22T10:00:00Z`) or a duration ago (`2h`, `7d`), read as every
+    /// listing route reads them.
     static func time(_ text: String, now: Int64) throws(BadParameter) -> Int64 {
-        if let duration = ConfigDuration(parsing: text) { return now - duration.milliseconds }
-        if let date = try? Date(text, strategy: .iso8601) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+        if let millis = RFC3339.timeOrDurationAgo(text, now: now) { return millis }
         throw BadParameter(parameter: "since", detail: "expected an RFC 3339 time or a duration ago (2h, 7d)")
     }
 

@@ -25,8 +25,7 @@ enum IntegrityHTTP {
     /// `since`: an RFC 3339 time or a duration ago (`24h`, `7d`), as Unix milliseconds.
     static func since(_ text: String?, now: Int64) throws(HTTPError) -> Int64? {
         guard let text else { return nil }
-        if let ago = ConfigDuration(parsing: text) { return now - ago.milliseconds }
-        if let millis = Time.parse(text) { return millis }
+        if let millis = RFC3339.timeOrDurationAgo(text, now: now) { return millis }
         throw HTTPError(400, "bad_request", "since: expected an RFC 3339 time or a duration ago (2h, 7d)")
     }
 
@@ -65,21 +64,13 @@ enum IntegrityHTTP {
     }
 }
 
-/// RFC 3339 times (UTC, milliseconds), the API's format.
+/// RFC 3339 times (UTC, milliseconds), the API's format: PluginAPI's `RFC3339`, which the
+/// kernel's admin API and the other plugins use too.
 enum Time {
-    private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-
-    static func format(_ millis: Int64) -> String {
-        Date(timeIntervalSince1970: Double(millis) / 1000).formatted(style)
-    }
+    static func format(_ millis: Int64) -> String { RFC3339.format(millis: millis) }
 
     static func format(_ millis: Int64?) -> JSONDocument {
         millis.map { .string(format($0)) } ?? .null
-    }
-
-    static func parse(_ text: String) -> Int64? {
-        let date = (try? Date(text, strategy: style)) ?? (try? Date(text, strategy: Date.ISO8601FormatStyle()))
-        return date.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
     }
 }
 

@@ -64,8 +64,7 @@ struct ResponseListing: Sendable {
     /// RFC 3339 (`2026-11-22T10:00:00Z`) or a duration ago (`2h`, `7d`), read as the kernel's
     /// admin API reads them (Foundation's ISO 8601 parser took `2026-02-30` and refused `t`/`z`).
     static func time(_ text: String, now: Int64) throws(BadParameter) -> Int64 {
-        if let duration = ConfigDuration(parsing: text) { return now - duration.milliseconds }
-        if let millis = RFC3339.parse(text) { return millis }
+        if let millis = RFC3339.timeOrDurationAgo(text, now: now) { return millis }
         throw BadParameter(parameter: "since", detail: "expected an RFC 3339 time or a duration ago (2h, 7d)")
     }
 

@@ -58,8 +58,7 @@ enum AdminParameters {
     /// An RFC 3339 time (`2026-11-22T10:00:00Z`) or a duration ago (`30m`, `2h`, `7d`), in
     /// Unix milliseconds.
     static func time(_ name: String, _ text: String, now: Int64) throws(AdminError) -> Int64 {
-        if let duration = ConfigDuration(parsing: text) { return now - duration.milliseconds }
-        if let millis = RFC3339.parse(text) { return millis }
+        if let millis = RFC3339.timeOrDurationAgo(text, now: now) { return millis }
         throw AdminError.invalid(name, "expected an RFC 3339 time (2026-11-22T10:00:00Z) or a duration ago (30m, 2h, 7d), got \"\(shown(text))\"")
     }
 

@@ -15,6 +15,13 @@ public enum RFC3339 {
             + "." + pad(ms, 3) + "Z"
     }
 
+    /// What listing routes take for `?since=`: an RFC 3339 time (`2026-11-22T10:00:00Z`) or a
+    /// duration ago (`30m`, `2h`, `7d`), as Unix milliseconds; nil when it is neither.
+    public static func timeOrDurationAgo(_ text: String, now: Int64) -> Int64? {
+        if let duration = ConfigDuration(parsing: text) { return now - duration.milliseconds }
+        return parse(text)
+    }
+
     /// Parses an RFC 3339 date-time (`2026-11-22T10:00:00Z`, `2026-11-22T11:00:00.5+01:00`;
     /// `t`, `z` and a space separator accepted) into Unix milliseconds. Fractions beyond
     /// milliseconds are truncated. Nil when malformed or out of range.
