@@ -217,7 +217,7 @@ struct StreamSocketTests {
             let firstID = try #require(stream.text.firstMatch(of: /id: (\d+)\nevent: message.received/).flatMap { Int($0.1) })
 
             // A keep-alive comment on the idle stream (keepalive 1s in this config).
-            #expect(await stream.waitFor(": keepalive\n\n", seconds: 3))
+            #expect(await stream.waitFor(": keepalive\n\n", seconds: 15))
 
             // Two more, then resume from the first: exactly the two, in order.
             _ = try await Self.post(port: port, "/loopback/inbound?from=%2B212610059160&text=a")

@@ -21,8 +21,9 @@ struct PhoneResolutionTests {
         #expect(resolution.source == "phonekit.directory")
         #expect(resolution.sourceKind == .observed)
         #expect(resolution.rounds == 1)
-        // The slow strategy was cut off at its 100 ms timeout, not waited for (it sleeps 30 s).
-        #expect(Date().timeIntervalSince(started) < 5)
+        // The slow strategy was cut off at its 100 ms timeout, not waited for (it sleeps 30 s);
+        // the bound is loose because a loaded CI machine is slow to schedule anything.
+        #expect(Date().timeIntervalSince(started) < 20)
         #expect(try await S.attempts(host, "kit/response/1")
                 == ["evidence:miss", "phonekit.broken:error", "phonekit.slow:timeout", "phonekit.directory:hit"])
         let latency = try await host.query("SELECT latency_us, detail FROM switchboard_phone_attempts WHERE outcome = 'timeout'")

@@ -367,7 +367,9 @@ struct PostgresStoreOfflineTests {
         #expect(error?.kind == .unavailable)
         #expect(error?.message.hasPrefix("cannot connect to postgres://u:***@127.0.0.1:1/db: ") == true)
         #expect(error?.message.contains("secretpw") == false)
-        #expect(Date().timeIntervalSince(started) < 5)
+        // Refused at once, not retried for the reconnect backoff's whole budget (which is
+        // minutes): a generous bound, as a loaded CI machine is slow to schedule anything.
+        #expect(Date().timeIntervalSince(started) < 30)
     }
 
     @Test(arguments: [

@@ -114,10 +114,13 @@ struct EchoChannelTests {
         #expect(echo.host.http.requests.count == 2)
     }
 
-    @Test func aServerErrorIsRetried() async throws {
+    /// Acknowledges one received message while the provider answers `first`, then `then`; runs
+    /// the send and ten minutes of retries; returns the send's tries and its final status.
+    private func acknowledge(answering first: RecordingHTTPClient.Answer, then: RecordingHTTPClient.Answer) async throws
+        -> (tries: Int, status: [String]) {
         let echo = try await EchoHost.start()
         defer { Task { await echo.stop() } }
-        echo.host.http.respond(to: .post, "\(EchoHost.baseURL)/messages", with: .status(503), .json(#"{"id": "ok"}"#))
+        echo.host.http.respond(to: .post, "\(EchoHost.baseURL)/messages", with: first, then)
         #expect(await echo.postMessage(id: "m-1").status == 200)
         try await echo.host.runDueJobs()
         let id = try #require(try await echo.host.query("SELECT id FROM echo_messages").first?.int("id"))
@@ -125,25 +128,20 @@ struct EchoChannelTests {
         try await echo.host.runDueJobs()
         echo.host.clock.advance(by: 600)
         try await echo.host.runDueJobs()
-        #expect(echo.host.http.requests.count == 2)
         let out = try await echo.host.query("SELECT status FROM switchboard_messages WHERE direction = 'out'")
-        #expect(try out.map { try $0.string("status") } == ["sent"])
+        return (echo.host.http.requests.count, try out.map { try $0.string("status") })
+    }
+
+    @Test func aServerErrorIsRetried() async throws {
+        let (tries, status) = try await acknowledge(answering: .status(503), then: .json(#"{"id": "ok"}"#))
+        #expect(tries == 2)
+        #expect(status == ["sent"])
     }
 
     @Test func aRefusalIsNotRetried() async throws {
-        let echo = try await EchoHost.start()
-        defer { Task { await echo.stop() } }
-        echo.host.http.respond(to: .post, "\(EchoHost.baseURL)/messages", with: .status(400), .json(#"{"id": "never"}"#))
-        #expect(await echo.postMessage(id: "m-1").status == 200)
-        try await echo.host.runDueJobs()
-        let id = try #require(try await echo.host.query("SELECT id FROM echo_messages").first?.int("id"))
-        #expect(await echo.host.request(.post, "/echo/messages/\(id)/ack", headers: echo.admin).status == 200)
-        try await echo.host.runDueJobs()
-        echo.host.clock.advance(by: 600)
-        try await echo.host.runDueJobs()
-        #expect(echo.host.http.requests.count == 1)
-        let out = try await echo.host.query("SELECT status FROM switchboard_messages WHERE direction = 'out'")
-        #expect(try out.map { try $0.string("status") } == ["failed"])
+        let (tries, status) = try await acknowledge(answering: .status(400), then: .json(#"{"id": "never"}"#))
+        #expect(tries == 1)
+        #expect(status == ["failed"])
     }
 
     @Test func theStrategyAsksTheProviderForAnUnknownConversation() async throws {
