@@ -86,7 +86,7 @@ public struct MetaFlowPlugin: Plugin {
                                 crypto: context.crypto, clock: context.clock)
         let context = self.context
         return SendRoutes(sender: sender, store: context.store, phones: context.phones, authorized: { context.adminAuthorized($0) },
-                          log: context.log, waitForSend: .seconds(5))
+                          log: context.log, waitForSend: .milliseconds((config.sendWait ?? MetaFlowConfig.defaultSendWait).milliseconds))
     }
 
     private static func makeEndpoint(_ config: MetaFlowConfig, context: any PluginContext) -> FlowEndpoint? {

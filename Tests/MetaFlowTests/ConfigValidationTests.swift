@@ -81,6 +81,8 @@ struct ConfigValidationTests {
     @Test func strictDecodingNamesThePath() throws {
         #expect(try Self.error(Self.survey { $0["strict_token"] = .bool(true) })?.contains("\(Self.root).strict_token") == true)
         #expect(try Self.error(Self.survey { $0["token_ttl"] = .string("soon") })?.contains("\(Self.root).token_ttl") == true)
+        #expect(try Self.error(Self.survey { $0["send_wait"] = .string("2m") })?.contains("\(Self.root).send_wait: must be at most 1m") == true)
+        #expect(try Self.error(Self.survey { $0["send_wait"] = .string("30s") }) == nil)
         let unknownScreenKey = try Self.survey { config in
             config["flows"] = .object(["survey": .object(["first_screen": .string("A"), "screens": .object(["A": .object(["nxt": .string("SUCCESS")])])])])
         }

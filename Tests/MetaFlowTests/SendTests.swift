@@ -70,7 +70,7 @@ struct SendTests {
     }
 
     @Test func withoutAJobRunnerTheSendIsQueued() async throws {
-        let host = try await SendHost.start()
+        let host = try await SendHost.start(sendWait: "300ms")
         defer { Task { await host.stop() } }
         let response = await host.request(.post, "/metaflow/send", body: #"{"phone_number":"+5511987654321","flow":"survey","mode":"template"}"#)
         #expect(response.status == 200)

@@ -24,6 +24,9 @@ extension MetaFlowConfig {
         if accessToken?.isEmpty == true { throw ConfigError(path: "\(root).access_token", "must not be empty") }
         if phoneNumberID?.isEmpty == true { throw ConfigError(path: "\(root).phone_number_id", "must not be empty") }
         if let ttl = tokenTTL, ttl.milliseconds <= 0 { throw ConfigError(path: "\(root).token_ttl", "must be longer than 0s") }
+        if let wait = sendWait, wait.milliseconds > Self.maxSendWait.milliseconds {
+            throw ConfigError(path: "\(root).send_wait", "must be at most \(Self.maxSendWait)")
+        }
         if let url = graphBaseURL, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
             throw ConfigError(path: "\(root).graph_base_url", "expected an http:// or https:// URL")
         }

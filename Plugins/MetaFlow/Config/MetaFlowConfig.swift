@@ -29,6 +29,13 @@ struct MetaFlowConfig: Decodable, Sendable {
     var tokenTTL: ConfigDuration?
     /// The flow `/metaflow/endpoint` (no name) serves; may be omitted when there is one flow.
     var defaultFlow: String?
+    /// How long `POST /metaflow/send` waits for the send before answering `queued` (default 5s).
+    var sendWait: ConfigDuration?
+
+    /// `send_wait` when absent.
+    static let defaultSendWait = ConfigDuration.seconds(5)
+    /// The longest `send_wait`: a proxy in front would give up on the request first.
+    static let maxSendWait = ConfigDuration.seconds(60)
 
     enum CodingKeys: String, CodingKey {
         case appSecret = "app_secret"
@@ -43,6 +50,7 @@ struct MetaFlowConfig: Decodable, Sendable {
         case strictTokens = "strict_tokens"
         case tokenTTL = "token_ttl"
         case defaultFlow = "default_flow"
+        case sendWait = "send_wait"
     }
 }
 

@@ -20,7 +20,10 @@ struct SendHost {
     let http: CurlHTTPClient
     let url: String
 
-    static func start(template: Bool = true, backend: String = "sqlite", webhook: Bool = false) async throws -> SendHost {
+    /// `sendWait` is generous by default: on a loaded CI machine the send job can take seconds
+    /// to run, and the tests of the `sent` answer must not turn into `queued` for it.
+    static func start(template: Bool = true, backend: String = "sqlite", webhook: Bool = false,
+                      sendWait: String = "60s") async throws -> SendHost {
         let graph = try FakeGraph()
         var survey: [String: JSONValue] = [
             "flow_id": .string("1234567890123456"),
@@ -37,6 +40,7 @@ struct SendHost {
             "access_token": .string(accessToken),
             "phone_number_id": .string("106540352242922"),
             "graph_base_url": .string(graph.baseURL),
+            "send_wait": .string(sendWait),
         ]
         if webhook { members["verify_token"] = .string("verify-me-0123456789") }
         let metaflow: JSONValue = .object(members)
