@@ -21,21 +21,13 @@ struct CallListing: Sendable {
     }
 
     /// A bad query parameter: answered 400 naming it.
-    struct BadParameter: Error, HTTPResponseError {
-        var parameter: String
-        var detail: String
-        var status: Int { 400 }
-        var code: String { "bad_request" }
-        var message: String { "\(parameter): \(detail)" }
-    }
+    typealias BadParameter = BadQueryParameter
 
     static let known: Set<String> = ["status", "follow_up_status", "phone", "since", "limit", "after"]
 
     /// Reads the query strictly: unknown parameters and bad values are refused.
     static func filter(_ query: [String: String], now: Int64, phones: any PhoneNormalizing) throws(BadParameter) -> Filter {
-        if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
-            throw BadParameter(parameter: unknown, detail: "unknown parameter (known: \(known.sorted().joined(separator: ", ")))")
-        }
+        try QueryParameters.checkKnown(query, known)
         var filter = Filter()
         if let status = query["status"] {
             guard statuses.contains(status) else { throw BadParameter(parameter: "status", detail: "expected answered or missed") }
@@ -54,23 +46,10 @@ struct CallListing: Sendable {
                 throw BadParameter(parameter: "phone", detail: "not a phone number: \(error)")
             }
         }
-        if let since = query["since"] { filter.since = try time(since, now: now) }
-        if let after = query["after"] {
-            guard let value = Int64(after), value > 0 else { throw BadParameter(parameter: "after", detail: "expected the previous page's next") }
-            filter.after = value
-        }
-        if let limit = query["limit"] {
-            guard let value = Int(limit), value >= 1, value <= maxLimit else { throw BadParameter(parameter: "limit", detail: "expected 1…\(maxLimit)") }
-            filter.limit = value
-        }
+        if let since = query["since"] { filter.since = try QueryParameters.since(since, now: now) }
+        if let after = query["after"] { filter.after = try QueryParameters.cursor(after, minimum: 1) }
+        if let limit = query["limit"] { filter.limit = try QueryParameters.limit(limit, maximum: maxLimit) }
         return filter
-    }
-
-    /// RFC 3339 (`2026-11-22T10:00:00Z`) or a duration ago (`2h`, `7d`), read as every
-    /// listing route reads them.
-    static func time(_ text: String, now: Int64) throws(BadParameter) -> Int64 {
-        if let millis = RFC3339.timeOrDurationAgo(text, now: now) { return millis }
-        throw BadParameter(parameter: "since", detail: "expected an RFC 3339 time or a duration ago (2h, 7d)")
     }
 
     /// One page, newest first, and the cursor of the next (older) page.

@@ -21,27 +21,19 @@ struct ResponseListing: Sendable {
     }
 
     /// A bad query parameter: answered 400 naming it.
-    struct BadParameter: Error, HTTPResponseError {
-        var parameter: String
-        var detail: String
-        var status: Int { 400 }
-        var code: String { "bad_request" }
-        var message: String { "\(parameter): \(detail)" }
-    }
+    typealias BadParameter = BadQueryParameter
 
     static let known: Set<String> = ["flow", "since", "status", "has_phone", "limit", "after"]
 
     /// Reads the query strictly: unknown parameters and bad values are refused.
     static func filter(_ query: [String: String], now: Int64, paged: Bool) throws(BadParameter) -> Filter {
-        if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
-            throw BadParameter(parameter: unknown, detail: "unknown parameter (known: \(known.sorted().joined(separator: ", ")))")
-        }
+        try QueryParameters.checkKnown(query, known)
         var filter = Filter(limit: paged ? defaultLimit : nil)
         if let flow = query["flow"] {
             guard !flow.isEmpty else { throw BadParameter(parameter: "flow", detail: "must not be empty") }
             filter.flow = flow
         }
-        if let since = query["since"] { filter.since = try time(since, now: now) }
+        if let since = query["since"] { filter.since = try QueryParameters.since(since, now: now) }
         if let status = query["status"] {
             guard statuses.contains(status) else { throw BadParameter(parameter: "status", detail: "expected in_progress or completed") }
             filter.status = status
@@ -50,22 +42,9 @@ struct ResponseListing: Sendable {
             guard hasPhone == "true" || hasPhone == "false" else { throw BadParameter(parameter: "has_phone", detail: "expected true or false") }
             filter.hasPhone = hasPhone == "true"
         }
-        if let after = query["after"] {
-            guard let value = Int64(after), value >= 0 else { throw BadParameter(parameter: "after", detail: "expected the previous page's next") }
-            filter.after = value
-        }
-        if let limit = query["limit"] {
-            guard let value = Int(limit), value >= 1, value <= maxLimit else { throw BadParameter(parameter: "limit", detail: "expected 1…\(maxLimit)") }
-            filter.limit = value
-        }
+        if let after = query["after"] { filter.after = try QueryParameters.cursor(after, minimum: 0) }
+        if let limit = query["limit"] { filter.limit = try QueryParameters.limit(limit, maximum: maxLimit) }
         return filter
-    }
-
-    /// RFC 3339 (`2026-11-22T10:00:00Z`) or a duration ago (`2h`, `7d`), read as the kernel's
-    /// admin API reads them (Foundation's ISO 8601 parser took `2026-02-30` and refused `t`/`z`).
-    static func time(_ text: String, now: Int64) throws(BadParameter) -> Int64 {
-        if let millis = RFC3339.timeOrDurationAgo(text, now: now) { return millis }
-        throw BadParameter(parameter: "since", detail: "expected an RFC 3339 time or a duration ago (2h, 7d)")
     }
 
     struct Record: Sendable {
