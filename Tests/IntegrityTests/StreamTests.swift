@@ -210,7 +210,7 @@ struct StreamSocketTests {
             // loaded CI machine must not fail the suite).
             let started = Date()
             #expect(try await Self.post(port: port, "/loopback/inbound?from=%2B212610059159&text=hi").hasPrefix("HTTP/1.1 200"))
-            try #require(await stream.waitFor("event: message.received\n", seconds: 10))
+            try #require(await stream.waitFor("event: message.received\n", seconds: 30))
             let latency = Date().timeIntervalSince(started)
             print("integrity stream latency: \(Int(latency * 1000)) ms (\(backend))")
             try #require(await stream.waitFor("}\n\n"))
@@ -222,10 +222,10 @@ struct StreamSocketTests {
             // Two more, then resume from the first: exactly the two, in order.
             _ = try await Self.post(port: port, "/loopback/inbound?from=%2B212610059160&text=a")
             _ = try await Self.post(port: port, "/loopback/inbound?from=%2B212610059161&text=b")
-            try #require(await stream.waitFor("+2126••••61", seconds: 10))
+            try #require(await stream.waitFor("+2126••••61", seconds: 30))
             let resumed = try LineSocket(port: port)
             try resumed.send("GET /integrity/stream HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(Self.token)\r\nLast-Event-ID: \(firstID)\r\n\r\n")
-            try #require(await resumed.waitFor("+2126••••61", seconds: 10))
+            try #require(await resumed.waitFor("+2126••••61", seconds: 30))
             let ids = resumed.text.matches(of: /id: (\d+)\n/).compactMap { Int($0.1) }
             #expect(ids == [firstID + 1, firstID + 2])
             #expect(!resumed.text.contains("+2126••••59"))
@@ -251,7 +251,7 @@ struct StreamSocketTests {
                           + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body)
             #expect(await hook.waitFor("\r\n\r\n"))
             #expect(hook.text.hasPrefix("HTTP/1.1 200"))
-            try #require(await stream.waitFor("\"channel\":\"wasender\"", seconds: 10))
+            try #require(await stream.waitFor("\"channel\":\"wasender\"", seconds: 30))
             let latency = Date().timeIntervalSince(started)
             print("integrity webhook-to-stream latency: \(Int(latency * 1000)) ms (\(backend))")
             #expect(stream.text.contains("event: message.received\n") && stream.text.contains("+2126••••01"))

@@ -32,7 +32,7 @@ struct AdminHookPlugin: Plugin {
             request.headers["x-dedupe"]
         }, process: { item in
             let text = String(decoding: item.body, as: UTF8.self)
-            let deadline = Date().addingTimeInterval(10)
+            let deadline = Date().addingTimeInterval(60)
             while AdminHookPlugin.held.matches(text) && Date() < deadline {
                 try await Task.sleep(nanoseconds: 10_000_000)
             }
@@ -105,7 +105,7 @@ struct AdminClient {
 
     /// Polls item `id` until its status is `status` (the engine runs jobs in the background).
     @discardableResult
-    func waitForItem(_ id: Int64, status: String, timeout: Double = 10) async throws -> [String: Any] {
+    func waitForItem(_ id: Int64, status: String, timeout: Double = 60) async throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(timeout)
         var last: [String: Any] = [:]
         while Date() < deadline {
@@ -117,7 +117,7 @@ struct AdminClient {
     }
 
     /// Polls job `id` until its status is `status`.
-    func waitForJob(_ id: Int64, status: String, timeout: Double = 10) async throws {
+    func waitForJob(_ id: Int64, status: String, timeout: Double = 60) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let jobs = try await items("/api/admin/jobs?after=\(id - 1)&limit=1")

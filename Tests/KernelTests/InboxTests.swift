@@ -31,7 +31,7 @@ struct InboxTests {
     }
 
     /// Waits until `query` returns a row count of `count` (the engine runs in the background).
-    static func waitFor(_ server: TestServer, _ sql: String, count: Int, timeout: Double = 10) async throws -> [Row] {
+    static func waitFor(_ server: TestServer, _ sql: String, count: Int, timeout: Double = 60) async throws -> [Row] {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let rows = try await server.kernel.services.store.query(sql)

@@ -64,7 +64,7 @@ enum BinaryRunner {
         }
 
         /// Waits for a `"listening"` log line and returns its port.
-        func waitForPort(timeout: TimeInterval = 10) throws -> Int {
+        func waitForPort(timeout: TimeInterval = 60) throws -> Int {
             let deadline = Date().addingTimeInterval(timeout)
             while Date() < deadline {
                 for line in stderrSoFar.split(separator: "\n") where line.contains("\"listening\"") {

@@ -109,7 +109,7 @@ struct DeploymentExampleTests {
     }
 
     private func waitUntilReady(_ client: KeepAliveClient, server: BinaryRunner.Running) throws {
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if client.request("GET", "/readyz")?.status == 200 { return }
             usleep(20_000)

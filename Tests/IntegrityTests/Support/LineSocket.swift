@@ -38,7 +38,7 @@ final class LineSocket: @unchecked Sendable {
 
     /// `read(until:seconds:)` on a thread of its own: a blocking read must not hold one of the
     /// few cooperative threads the server's job engine needs to produce what is awaited.
-    func waitFor(_ marker: String, seconds: Double = 3) async -> Bool {
+    func waitFor(_ marker: String, seconds: Double = 30) async -> Bool {
         await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             Thread { continuation.resume(returning: self.read(until: marker, seconds: seconds)) }.start()
         }
@@ -46,7 +46,7 @@ final class LineSocket: @unchecked Sendable {
 
     /// Reads until `marker` is in what was received (true), EOF or `seconds` pass (false).
     @discardableResult
-    func read(until marker: String, seconds: Double = 3) -> Bool {
+    func read(until marker: String, seconds: Double = 30) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while !text.contains(marker) {
             let left = deadline.timeIntervalSinceNow

@@ -291,7 +291,7 @@ struct PostgresStoreTests {
                 [.text("LISTEN \"\(channel)\"")])
             #expect(terminated.count == 1)
             // Once it has LISTENed again, a notification arrives.
-            #expect(await eventually(seconds: 10) {
+            #expect(await eventually(seconds: 30) {
                 _ = try? await store.notify(channel: channel, payload: "after")
                 return received.values.contains("after")
             })
@@ -514,7 +514,7 @@ private func withTable(_ columns: String, _ body: (PostgresStore, String) async 
 }
 
 /// Polls `condition` every 20 ms for up to `seconds`.
-private func eventually(seconds: Double = 5, _ condition: () async -> Bool) async -> Bool {
+private func eventually(seconds: Double = 30, _ condition: () async -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if await condition() { return true }

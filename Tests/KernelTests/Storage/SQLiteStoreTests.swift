@@ -258,7 +258,7 @@ import Testing
                     let first = try #require(try db.queryOne("SELECT count(*) AS n FROM t")).int("n")
                     firstQueryDone.set()
                     // Test only: hold the snapshot until the writer has committed (bounded).
-                    let deadline = Date().addingTimeInterval(5)
+                    let deadline = Date().addingTimeInterval(30)
                     while store.stats.commits == commitsBefore && Date() < deadline { usleep(1_000) }
                     let second = try #require(try db.queryOne("SELECT count(*) AS n FROM t")).int("n")
                     return [first, second]
@@ -377,7 +377,7 @@ import Testing
             // About 2 pages per commit: 3,000 commits write ~6,000 WAL frames, past the 1,000-page threshold 5 times.
             for _ in 0..<3000 { try await store.execute("INSERT INTO big (payload) VALUES ($1)", [payload]) }
             let files = FileManager.default
-            let deadline = Date().addingTimeInterval(5)
+            let deadline = Date().addingTimeInterval(30)
             var databaseBytes = 0
             while Date() < deadline {
                 databaseBytes = (try files.attributesOfItem(atPath: store.path)[.size] as? Int) ?? 0

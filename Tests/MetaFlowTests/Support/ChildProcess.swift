@@ -71,7 +71,7 @@ final class ChildProcess {
     }
 
     /// The port of the server's `"listening"` log line.
-    func waitForPort(timeout: TimeInterval = 15) throws -> Int {
+    func waitForPort(timeout: TimeInterval = 60) throws -> Int {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             for line in stderr.split(separator: "\n") where line.contains("\"listening\"") {
