@@ -26,7 +26,7 @@ struct ClientTests {
         let found = try await client.searchContacts("+212600000001")
         #expect(found.contacts.map(\.id) == [301] && found.hasMore == false)
         // '+' must travel as %2B (a raw '+' becomes a space in Rails).
-        #expect(fake.requests.last?.query == "q=%2B212600000001&page=1")
+        #expect(fake.requests.last?.query == "q=%2B212600000001&page=1&include_contact_inboxes=true")
         #expect(fake.requests.last?.token == FakeChatwoot.token)
 
         // has_more makes searchAll follow the pages.
@@ -35,7 +35,7 @@ struct ClientTests {
                     FakeChatwoot.json(#"{"meta":{"count":1,"current_page":"2","has_more":false},"payload":[{"id":2}]}"#))
         fake.clearRequests()
         #expect(try await client.searchAllContacts("yas").map(\.id) == [1, 2])
-        #expect(fake.requests.map(\.query) == ["q=yas&page=1", "q=yas&page=2"])
+        #expect(fake.requests.map(\.query) == ["q=yas&page=1&include_contact_inboxes=true", "q=yas&page=2&include_contact_inboxes=true"])
 
         fake.script("GET /contacts/301", try FakeChatwoot.fixture("chatwoot_contact"))
         let contact = try await client.contact(301)

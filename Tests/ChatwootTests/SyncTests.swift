@@ -60,9 +60,9 @@ struct SyncTests {
         _ = try await host.kernel.runDueJobs()
         #expect(Self.contacts(host, phone: "+212600000010").map(\.id) == [existing])
         #expect(Self.contacts(host, phone: "+212600000010").first?.name == "Samira")   // an existing contact keeps its name
+        // Samira has no contact_inbox in the inbox, so no conversation there to list.
         #expect(host.fake.requests.map(\.route) == ["GET /contacts/search", "POST /contacts", "GET /contacts/search",
-                                                    "GET /contacts/\(existing)/conversations", "POST /conversations",
-                                                    "POST /conversations/901/labels", "PUT /contacts/\(existing)"])
+                                                    "POST /conversations", "POST /conversations/901/labels", "PUT /contacts/\(existing)"])
         #expect(Self.conversations(host, contact: existing).count == 1)
 
         // A contact with an open conversation in the inbox that already has a label: labels are merged, not replaced.
@@ -105,12 +105,75 @@ struct SyncTests {
         #expect(Self.contacts(host, phone: "+212600000012").first?.name == "WhatsApp +212600000012")
     }
 
+    /// The calls a first sync makes for each kind of contact Chatwoot may already have (the
+    /// figures of the note): what the search returns (custom attributes, contact_inboxes) spares
+    /// the attribute write and the conversation listing where it can.
+    @Test func coldCacheCallCountsPerKindOfContact() async throws {
+        let host = try await ChatwootHost.start(extra: Self.sync)
+        defer { Task { await host.stop() } }
+        let same: [String: Any] = ["last_channel": "loopback", "last_message": "hi", "whatsapp_name": "Yassine"]
+        func routes(from phone: String, id: String) async throws -> [String] {
+            host.fake.clearRequests()
+            #expect(await host.receive(from: phone, text: "hi", id: id, payload: Self.pushName) == 200)
+            _ = try await host.kernel.runDueJobs()
+            return host.fake.requests.map(\.route)
+        }
+        // Never seen: search, create with the attributes, create the conversation, write the labels.
+        #expect(try await routes(from: "+212600000020", id: "c1").count == 4)
+        // Known, never in the inbox (no contact_inbox there), attributes differ: no listing.
+        let outside = host.fake.withWorld { $0.addContact(name: "Omar", phone: "+212600000021", sources: [7: "212600000021"]) }
+        #expect(try await routes(from: "+212600000021", id: "c2")
+                == ["GET /contacts/search", "POST /conversations", "POST /conversations/\(host.fake.withWorld { $0.nextConversation })/labels",
+                    "PUT /contacts/\(outside)"])
+        // Known with an open, labelled conversation and the same attribute values: the search alone.
+        let settled = host.fake.withWorld { world in
+            let contact = world.addContact(name: "Hind", phone: "+212600000022")
+            world.contacts[contact]?.custom = same
+            let conversation = world.addConversation(inbox: 3, contact: contact, lastActivity: 1_790_000_000)
+            world.conversations[conversation]?.labels = ["whatsapp", "loopback-in"]
+            return contact
+        }
+        #expect(try await routes(from: "+212600000022", id: "c3") == ["GET /contacts/search", "GET /contacts/\(settled)/conversations"])
+        // Known with an open conversation, a label missing, attributes differ: 4.
+        let open = host.fake.withWorld { world in
+            let contact = world.addContact(name: "Rachid", phone: "+212600000023")
+            _ = world.addConversation(inbox: 3, contact: contact, lastActivity: 1_790_000_000)
+            return contact
+        }
+        let openRoutes = try await routes(from: "+212600000023", id: "c4")
+        #expect(openRoutes.count == 4 && openRoutes.last == "PUT /contacts/\(open)", "\(openRoutes)")
+        // The one 5-call case: its conversations in the inbox are all resolved and its attributes differ.
+        let resolved = host.fake.withWorld { world in
+            let contact = world.addContact(name: "Salma", phone: "+212600000024")
+            _ = world.addConversation(inbox: 3, contact: contact, lastActivity: 1_790_000_000, status: "resolved")
+            return contact
+        }
+        #expect(try await routes(from: "+212600000024", id: "c5")
+                == ["GET /contacts/search", "GET /contacts/\(resolved)/conversations", "POST /conversations",
+                    "POST /conversations/\(host.fake.withWorld { $0.nextConversation })/labels", "PUT /contacts/\(resolved)"])
+        // The same contact with equal attributes: 4.
+        let resolvedSame = host.fake.withWorld { world in
+            let contact = world.addContact(name: "Aya", phone: "+212600000025")
+            world.contacts[contact]?.custom = same
+            _ = world.addConversation(inbox: 3, contact: contact, lastActivity: 1_790_000_000, status: "resolved")
+            return contact
+        }
+        #expect(try await routes(from: "+212600000025", id: "c6").count == 4)
+        #expect(Self.conversations(host, contact: resolvedSame).count == 2)
+        // A search answer without contact_inboxes says nothing about conversations: the listing is made.
+        let bare = host.fake.withWorld { $0.addContact(name: "Ali", phone: "+212600000026") }
+        host.fake.scriptOnce("GET /contacts/search", FakeChatwoot.json(
+            #"{"meta":{"count":1,"current_page":"1","has_more":false},"payload":[{"id":\#(bare),"name":"Ali","phone_number":"+212600000026"}]}"#))
+        #expect(try await routes(from: "+212600000026", id: "c7").contains("GET /contacts/\(bare)/conversations"))
+    }
+
     /// Labels per source channel, with the cached label list stale (an agent edited it): the
-    /// write merges into the list read afresh, so the agent's label survives.
+    /// missing label is added through a bulk action (one call), which keeps the agent's label;
+    /// where Chatwoot has no bulk actions (404), it is merged into the list read afresh.
     @Test func labelsPerChannelMergeIntoAFreshRead() async throws {
         let host = try await ChatwootHost.start(extra: #", "reconcile_every": "0s""#)
         defer { Task { await host.stop() } }
-        let settings = SyncSettings(enabled: true, inboxID: 3, labels: ["*": ["whatsapp"], "wasender": ["wasender"], "metaflow": ["flow-reply"]],
+        let settings = SyncSettings(enabled: true, inboxID: 3, labels: ["*": ["whatsapp"], "wasender": ["wasender"], "metaflow": ["flow-reply"], "cloudtalk": ["cloudtalk"]],
                                     attributes: [])
         let sync = CRMSync(client: makeClient(host.fake, http: host.http), settings: settings, phones: host.kernel.phones,
                            log: Silent(), metrics: Silent(), ttl: .seconds(300))
@@ -128,7 +191,19 @@ struct SyncTests {
         host.fake.clearRequests()
         _ = try await sync.handle(ReceivedMessage(json: #"{"channel":"metaflow","phone":"+212600000014","text":"b"}"#))
         #expect(host.fake.withWorld { $0.conversations[conversation]?.labels } == ["vip", "whatsapp", "wasender", "urgent", "flow-reply"])
-        #expect(host.fake.requests.map(\.route) == ["GET /conversations/\(conversation)/labels", "POST /conversations/\(conversation)/labels"])
+        #expect(host.fake.requests.map(\.route) == ["POST /bulk_actions"])
+        let bulk = try JSONSerialization.jsonObject(with: Data(try #require(host.fake.requests.last).body)) as? [String: Any]
+        #expect(bulk?["type"] as? String == "Conversation" && bulk?["ids"] as? [Int] == [conversation])
+        #expect((bulk?["labels"] as? [String: Any])?["add"] as? [String] == ["flow-reply"])
+        // An older Chatwoot without bulk actions: read, merge, write.
+        host.fake.scriptOnce("POST /bulk_actions", FakeChatwoot.json(#"{"error":"Resource could not be found"}"#, status: 404))
+        host.fake.withWorld { $0.conversations[conversation]?.labels = ["vip", "whatsapp", "wasender", "urgent", "flow-reply", "callback"] }
+        host.fake.clearRequests()
+        _ = try await sync.handle(ReceivedMessage(json: #"{"channel":"cloudtalk","phone":"+212600000014","text":"d"}"#))
+        #expect(host.fake.withWorld { $0.conversations[conversation]?.labels }
+                == ["vip", "whatsapp", "wasender", "urgent", "flow-reply", "callback", "cloudtalk"])
+        #expect(host.fake.requests.map(\.route) == ["POST /bulk_actions", "GET /conversations/\(conversation)/labels",
+                                                    "POST /conversations/\(conversation)/labels"])
         // Again from wasender: every label known to be there, nothing to call.
         host.fake.clearRequests()
         _ = try await sync.handle(ReceivedMessage(json: #"{"channel":"wasender","phone":"+212600000014","text":"c"}"#))

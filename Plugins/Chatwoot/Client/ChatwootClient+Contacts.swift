@@ -8,7 +8,7 @@ extension ChatwootClient {
         guard await contactSearchGate.acquire() else {
             throw ChatwootError(kind: .rateLimited, call: "GET \(accountPath)/contacts/search", message: "local limit of 100 contact searches a minute reached")
         }
-        let page = try await call(ContactPage.self, .get, "/contacts/search", query: [("q", query), ("page", String(page))])
+        let page = try await call(ContactPage.self, .get, "/contacts/search", query: [("q", query), ("page", String(page)), ("include_contact_inboxes", "true")])
         return (page.payload, page.meta?.hasMore ?? false)
     }
 

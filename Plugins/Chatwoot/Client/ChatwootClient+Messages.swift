@@ -67,6 +67,17 @@ extension ChatwootClient {
         return try await setConversationLabels(id, merged)
     }
 
+    /// `POST bulk_actions` `{"type":"Conversation","ids":[id],"labels":{"add":[…]}}`: Chatwoot
+    /// adds the labels to the conversation's list (`Conversation#add_labels`), keeping the others,
+    /// in a background job. One call where `addConversationLabels` makes two, but the labels land
+    /// a moment later and a failure inside that job is not reported back. A Chatwoot without the
+    /// endpoint answers 404 (`.notFound`).
+    func addConversationLabelsInBackground(_ id: Int, _ labels: [String]) async throws {
+        let body: [String: JSONValue] = ["type": .string("Conversation"), "ids": .array([.integer(Int64(id))]),
+                                         "labels": .object(["add": .array(labels.map { .string($0.lowercased()) })])]
+        _ = try await call(.post, "/bulk_actions", json: try JSONText.bytes(body))
+    }
+
     /// `GET custom_attribute_definitions[?attribute_model=]`: a bare array.
     func attributeDefinitions(model: String? = nil) async throws -> [ChatwootAttributeDefinition] {
         try await call([ChatwootAttributeDefinition].self, .get, "/custom_attribute_definitions", query: model.map { [("attribute_model", $0)] } ?? [])

@@ -9,13 +9,22 @@ import PluginAPI
 ///   %q%` and `identifier LIKE %q%`, so the digits find `+E164` and bare-digit spellings alike;
 ///   a phone-less contact whose identifier is the phone is given the phone), else `POST contacts`
 ///   (name: the WhatsApp profile name, else `WhatsApp +…`; attributes sent with it). A 422
-///   "already taken" means another writer created it meanwhile: search again;
+///   "already taken" means another writer created it meanwhile: search again. The contact the
+///   search returns carries its custom attributes and its contact_inboxes, which spare calls below;
 /// - conversation: the contact's latest unresolved conversation in the inbox, else `POST
-///   conversations` (`source_id` = digits without `+`);
-/// - labels: Chatwoot replaces a conversation's whole list, so the current list (from the
-///   conversation just read or created, else `GET …/labels`) is merged and written back, and
-///   only when a label is missing;
-/// - attributes: `PUT contacts/{id}` (Chatwoot merges custom attributes), only with changed values.
+///   conversations` (`source_id` = digits without `+`). The listing is skipped when it cannot
+///   find one: for a contact just created, and for one whose contact_inboxes (listed by the
+///   search) include none in the inbox, since every Chatwoot conversation belongs to a
+///   contact_inbox;
+/// - labels: only when a label is missing. `POST …/labels` replaces a conversation's whole list,
+///   so it is written merged into the list just read (the conversation listed or created);
+///   with only a cached list, which an agent may have changed since, the missing labels are
+///   added through a bulk action, which keeps the others (read-merge-write where Chatwoot has
+///   no bulk actions);
+/// - attributes: `PUT contacts/{id}` (Chatwoot merges custom attributes), only with values that
+///   differ from the contact's (as the search returned them, or as last written).
+/// So a sync on a cold cache costs 2 to 4 calls, 5 only for a contact that had conversations in
+/// the inbox, all resolved, and whose attributes changed (see the note on `sync`).
 /// Syncs for one phone run one at a time in this process, and the ids, labels and attribute
 /// values are cached for `cache_ttl`: a repeat message costs no call.
 struct CRMSync: Sendable {
@@ -72,6 +81,15 @@ struct CRMSync: Sendable {
         return .done
     }
 
+    /// Calls on a cold cache: search (1), then `POST contacts` (2) or, for a contact with a
+    /// contact_inbox in the inbox, the conversation listing (2); `POST conversations` when none is
+    /// unresolved; the label write when a label is missing; `PUT contacts/{id}` when an attribute
+    /// differs. A new contact: 4 at most; a known one: 4 at most, unless all its conversations in
+    /// the inbox are resolved and its attributes changed: then 5, because Chatwoot has no call that
+    /// finds a contact's open conversation without listing them, nor one that creates a
+    /// conversation with labels. The "already taken" race adds a refused create and a search.
+    /// On a warm cache: nothing when the labels are there and the attributes unchanged, one call
+    /// for changed attributes or for a label not yet on the conversation, two for both.
     private func sync(phone: PhoneNumber, name: String, labels: [String], attributes: [String: JSONValue]) async throws {
         let key = phone.e164
         let cached = await cache.entry(key)
@@ -79,12 +97,14 @@ struct CRMSync: Sendable {
         var knownAttributes = cached?.attributes ?? [:]
         var createdContact = false
         var needsPhone = false
+        var mayHaveConversation = true
         if contactID == nil {
             let found = try await contact(phone: phone, name: name, attributes: attributes)
             contactID = found.id
             createdContact = found.created
             needsPhone = found.needsPhone
-            if found.created { knownAttributes.merge(attributes) { _, new in new } }
+            mayHaveConversation = found.mayHaveConversation
+            knownAttributes.merge(found.attributes) { _, new in new }
         }
         guard let contactID else { return }
         await cache.update(key) { $0.contactID = contactID }
@@ -95,7 +115,7 @@ struct CRMSync: Sendable {
         // whether a write is needed: the write itself then reads the list afresh.
         var freshLabels: [String]?
         if conversationID == nil {
-            let found = try await conversation(contactID: contactID, phone: phone, contactIsNew: createdContact)
+            let found = try await conversation(contactID: contactID, phone: phone, lookUp: mayHaveConversation)
             conversationID = found.id
             knownLabels = found.labels.map { Set($0) }
             freshLabels = found.labels
@@ -113,7 +133,16 @@ struct CRMSync: Sendable {
                 let merged = freshLabels + labels.filter { !freshLabels.contains($0) }
                 written = try await client.setConversationLabels(conversationID, merged)
             } else {
-                written = try await client.addConversationLabels(conversationID, labels)
+                // The cached list may be stale (an agent edits labels too): add through a bulk
+                // action, which keeps what is there, rather than write a list merged from the cache.
+                let missing = labels.filter { !(knownLabels?.contains($0) ?? false) }
+                do {
+                    try await client.addConversationLabelsInBackground(conversationID, missing)
+                    written = Array(knownLabels ?? []) + missing
+                } catch let error as ChatwootError where error.kind == .notFound {
+                    // A Chatwoot without bulk actions: read, merge, write.
+                    written = try await client.addConversationLabels(conversationID, labels)
+                }
             }
             await cache.update(key) { $0.labels = Set(written) }
         }
@@ -124,22 +153,33 @@ struct CRMSync: Sendable {
             if !changed.isEmpty { fields["custom_attributes"] = .object(changed) }
             if needsPhone { fields["phone_number"] = .string(phone.e164) }
             _ = try await client.updateContact(contactID, fields: fields)
-            await cache.update(key) { $0.attributes.merge(changed) { _, new in new } }
-        } else if createdContact {
-            await cache.update(key) { $0.attributes.merge(attributes) { _, new in new } }
         }
+        let known = knownAttributes.merging(changed) { _, new in new }
+        await cache.update(key) { $0.attributes.merge(known) { _, new in new } }
+    }
+
+    /// What the contact lookup found or made.
+    private struct FoundContact {
+        var id: Int
+        var created = false
+        /// A phone-less contact found by its identifier: the sync gives it the phone.
+        var needsPhone = false
+        /// The contact's custom attribute values, as far as known: a write of equal values is skipped.
+        var attributes: [String: JSONValue] = [:]
+        /// False when the contact can have no conversation in the sync inbox (see `CRMSync`).
+        var mayHaveConversation = true
     }
 
     /// The contact with this phone, or a new one.
-    private func contact(phone: PhoneNumber, name: String, attributes: [String: JSONValue]) async throws -> (id: Int, created: Bool, needsPhone: Bool) {
-        if let found = try await search(phone) { return (found.id, false, found.needsPhone) }
+    private func contact(phone: PhoneNumber, name: String, attributes: [String: JSONValue]) async throws -> FoundContact {
+        if let found = try await search(phone) { return found }
         do {
             let created = try await client.createContact(name: name, phone: phone.e164, customAttributes: attributes)
             metrics.increment("contacts_created")
-            return (created.id, true, false)
+            return FoundContact(id: created.id, created: true, attributes: created.customAttributes ?? attributes, mayHaveConversation: false)
         } catch let error as ChatwootError where error.kind == .invalid && error.attributes.contains("phone_number") {
             // Created by another writer between our search and our create ("has already been taken").
-            if let found = try await search(phone) { return (found.id, false, found.needsPhone) }
+            if let found = try await search(phone) { return found }
             throw error
         }
     }
@@ -148,7 +188,7 @@ struct CRMSync: Sendable {
     /// oldest, lowest id, when several), else one without a phone whose `identifier` is the
     /// phone (`+E164` or bare digits, as other WhatsApp integrations store the wa_id), which
     /// then gets the phone.
-    private func search(_ phone: PhoneNumber) async throws -> (id: Int, needsPhone: Bool)? {
+    private func search(_ phone: PhoneNumber) async throws -> FoundContact? {
         let digits = String(phone.e164.dropFirst())
         let found = try await client.searchAllContacts(digits, maxPages: 3)
         let byPhone = found.filter { contact in
@@ -156,16 +196,27 @@ struct CRMSync: Sendable {
             let candidate = raw.hasPrefix("+") ? raw : "+" + raw
             return (try? phones.normalize(candidate, region: nil))?.e164 == phone.e164
         }
-        if let id = byPhone.map(\.id).min() { return (id, false) }
+        if let contact = byPhone.min(by: { $0.id < $1.id }) { return described(contact, needsPhone: false) }
         let byIdentifier = found.filter { contact in
             (contact.phoneNumber ?? "").isEmpty && (contact.identifier == digits || contact.identifier == phone.e164)
         }
-        return byIdentifier.map(\.id).min().map { ($0, true) }
+        return byIdentifier.min(by: { $0.id < $1.id }).map { described($0, needsPhone: true) }
     }
 
-    /// The contact's latest unresolved conversation in the inbox, or a new one; with its labels.
-    private func conversation(contactID: Int, phone: PhoneNumber, contactIsNew: Bool) async throws -> (id: Int, labels: [String]?) {
-        if !contactIsNew {
+    /// A contact as the search returned it. Without `contact_inboxes` in the answer (an older
+    /// Chatwoot, or one told not to include them) nothing is known about its conversations.
+    private func described(_ contact: ChatwootContact, needsPhone: Bool) -> FoundContact {
+        let inInbox = contact.contactInboxes.map { inboxes in
+            inboxes.contains { $0.inbox?.id == nil || $0.inbox?.id == settings.inboxID }
+        }
+        return FoundContact(id: contact.id, needsPhone: needsPhone, attributes: contact.customAttributes ?? [:],
+                            mayHaveConversation: inInbox ?? true)
+    }
+
+    /// The contact's latest unresolved conversation in the inbox (looked up only when `lookUp`),
+    /// or a new one; with its labels.
+    private func conversation(contactID: Int, phone: PhoneNumber, lookUp: Bool) async throws -> (id: Int, labels: [String]?) {
+        if lookUp {
             let existing = try await client.contactConversations(contactID)
                 .filter { $0.inboxID == settings.inboxID && $0.status != "resolved" }
                 .max { $0.id < $1.id }

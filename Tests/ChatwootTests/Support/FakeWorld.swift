@@ -44,6 +44,10 @@ final class FakeWorld: @unchecked Sendable {
     func addConversation(id: Int? = nil, inbox: Int, contact: Int, lastActivity: Int, status: String = "open") -> Int {
         let id = id ?? next(&nextConversation)
         conversations[id] = Conversation(id: id, inboxID: inbox, contactID: contact, status: status, lastActivity: lastActivity)
+        // As in Chatwoot, a conversation belongs to a contact_inbox of its inbox.
+        if let owner = contacts[contact], owner.sources[inbox] == nil {
+            contacts[contact]?.sources[inbox] = owner.phone.map { String($0.drop { $0 == "+" }) } ?? "source-\(contact)"
+        }
         return id
     }
 
@@ -106,6 +110,14 @@ final class FakeWorld: @unchecked Sendable {
             guard let id = Int(parts[1]), conversations[id] != nil else { return nil }
             conversations[id]?.labels = (json["labels"] as? [String] ?? []).map { $0.lowercased() }
             return Self.reply(["payload": conversations[id]?.labels ?? []])
+        case ("POST", 1, "bulk_actions"):
+            // Chatwoot runs it in a job and answers 200 with no body; labels.add keeps the others.
+            guard json["type"] as? String == "Conversation" else { return Self.reply(["success": false], status: 422) }
+            let add = ((json["labels"] as? [String: Any])?["add"] as? [String] ?? []).map { $0.lowercased() }
+            for id in json["ids"] as? [Int] ?? [] where conversations[id] != nil {
+                for label in add where !(conversations[id]?.labels.contains(label) ?? true) { conversations[id]?.labels.append(label) }
+            }
+            return FakeReply(status: 200, headers: [], body: [])
         case ("GET", 3, "conversations") where parts[2] == "messages":
             guard let id = Int(parts[1]), conversations[id] != nil else { return nil }
             return Self.reply(["meta": [:] as [String: Any], "payload": messagePage(id, query: query)])
