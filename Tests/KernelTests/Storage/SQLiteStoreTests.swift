@@ -371,7 +371,8 @@ import Testing
     /// threshold is copied into the database file while writes go on, and the WAL is reused
     /// from its start instead of growing without end.
     @Test func theWALIsCheckpointedInTheBackground() async throws {
-        try await withStore { store in
+        // A quarter of the standard limits (4,000 and 16,000 pages), so a few seconds of writes show both.
+        try await withStore(walLimits: SQLiteCheckpointer.Limits(checkpoint: 1000, restart: 4000)) { store in
             try await store.execute("CREATE TABLE big (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)")
             let payload = SQLValue.blob([UInt8](repeating: 0x5a, count: 3000))
             // About 2 pages per commit: 3,000 commits write ~6,000 WAL frames, past the 1,000-page threshold 5 times.
@@ -392,13 +393,14 @@ import Testing
         }
     }
 
-    private func withStore(readers: Int = 2, _ body: (SQLiteStore) async throws -> Void) async throws {
+    private func withStore(readers: Int = 2, walLimits: SQLiteCheckpointer.Limits = .standard,
+                           _ body: (SQLiteStore) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-sqlite-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer {
             do { try FileManager.default.removeItem(at: directory) } catch { Issue.record("cleanup: \(error)") }
         }
-        let store = try SQLiteStore(path: directory.appendingPathComponent("test.db").path, readers: readers)
+        let store = try SQLiteStore(path: directory.appendingPathComponent("test.db").path, readers: readers, walLimits: walLimits)
         do {
             try await body(store)
         } catch {

@@ -34,7 +34,12 @@ public final class SQLiteStore: Store {
     /// Every connection gets `journal_mode=WAL` (checked), `synchronous=FULL`,
     /// `busy_timeout=5000` and `foreign_keys=ON`. An empty path or `:memory:` is refused:
     /// each connection would see its own private database.
-    public init(path: String, readers: Int = 4) throws {
+    public convenience init(path: String, readers: Int = 4) throws {
+        try self.init(path: path, readers: readers, walLimits: .standard)
+    }
+
+    /// `walLimits`: when the WAL is checkpointed and restarted (tests use small ones).
+    init(path: String, readers: Int, walLimits: SQLiteCheckpointer.Limits) throws {
         guard !path.isEmpty, path != ":memory:" else {
             throw StorageError(.other, "sqlite needs a database file path, got \(path.isEmpty ? "an empty path" : path)")
         }
@@ -48,7 +53,7 @@ public final class SQLiteStore: Store {
         let checkpointerBox = CheckpointerBox()
         writer = try SQLiteWriter(path: path, closesAfter: readerExits) { pages in checkpointerBox.committed(walPages: pages) }
         do {
-            checkpointer = try SQLiteCheckpointer(path: path, exits: readerExits)
+            checkpointer = try SQLiteCheckpointer(path: path, limits: walLimits, exits: readerExits)
         } catch {
             writer.close()
             writer.exits.wait()
