@@ -559,7 +559,7 @@ extension HTTPSocketSuites {
                 // Free one slot: a new connection is served again (once the server saw the close).
                 open.removeFirst()
                 var served = false
-                for _ in 0..<50 where !served {
+                for _ in 0..<1500 where !served {
                     usleep(20_000)
                     let c = try server.connect(timeoutMs: 3000)
                     try c.send(Self.hello)

@@ -1,14 +1,22 @@
 import Foundation
 import PluginAPI
+import Synchronization
 import Testing
 @testable import Kernel
 
-/// Starts slowly, so `/readyz` can be seen answering 503 while the kernel is not ready.
+/// Starts only when the test lets it (or after a minute), so `/readyz` can be seen answering
+/// 503 while the kernel is not ready, however slowly a loaded machine runs the test.
 struct SlowStartPlugin: Plugin {
     static let id = "slowstart"
+    static let released = Atomic<Bool>(false)
     init(context: any PluginContext) throws {}
     func register(_ registrar: any Registrar) throws {}
-    func start() async throws { try await Task.sleep(nanoseconds: 600_000_000) }
+    func start() async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !Self.released.load(ordering: .acquiring) && ContinuousClock.now < deadline {
+            try await Task.sleep(nanoseconds: 5_000_000)
+        }
+    }
 }
 
 @Suite("observability", .serialized)
@@ -21,7 +29,8 @@ struct ObservabilityTests {
         let kernel = try KernelServer(config: config, plugins: [SlowStartPlugin.self])
         let starting = Task { try await kernel.start() }
         var port = 0
-        for _ in 0..<200 where port == 0 {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while port == 0 && ContinuousClock.now < deadline {
             port = kernel.port
             try await Task.sleep(nanoseconds: 5_000_000)
         }
@@ -29,6 +38,7 @@ struct ObservabilityTests {
         #expect(early.status == 503)
         #expect(early.text.contains("\"not_ready\""))
         #expect(try RawClient(port: port).exchange("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").status == 200)
+        SlowStartPlugin.released.store(true, ordering: .releasing)
         try await starting.value
         let ready = try RawClient(port: port).exchange("GET /readyz HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(ready.status == 200)
