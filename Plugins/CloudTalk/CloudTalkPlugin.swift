@@ -42,13 +42,16 @@ public struct CloudTalkPlugin: Plugin {
         let context = self.context
         let scheduler = FollowUpScheduler(settings: followUp, rule: FollowUpRule(config.followUp?.rule), jobs: context.jobs,
                                           clock: context.clock)
+        var enricher: CallEnricher?
+        var sender: FollowUpSender?
         if let keyID = config.apiKeyID, let keySecret = config.apiKeySecret {
             let client = CloudTalkClient(baseURL: config.baseURL ?? CloudTalkConfig.defaultBaseURL, keyID: keyID, keySecret: keySecret,
                                          http: context.http, clock: context.clock)
-            let enricher = CallEnricher(client: client, store: context.store, phones: context.phones, scheduler: scheduler,
-                                        log: context.log, metrics: context.metrics, clock: context.clock)
+            let calls = CallEnricher(client: client, store: context.store, phones: context.phones, scheduler: scheduler,
+                                     log: context.log, metrics: context.metrics, clock: context.clock)
+            enricher = calls
             registrar.rateLimit(queue: CallEnricher.queue, CloudTalkConfig.apiRateLimit)
-            registrar.job(CallEnricher.jobName, options: CallEnricher.options) { job in try await enricher.run(job) }
+            registrar.job(CallEnricher.jobName, options: CallEnricher.options) { job in try await calls.run(job) }
         }
         if let token = config.webhookToken {
             let processor = CallWebhookProcessor(store: context.store, phones: context.phones, events: context.events, jobs: context.jobs,
@@ -58,15 +61,20 @@ public struct CloudTalkPlugin: Plugin {
             CallWebhookRoutes(token: token, crypto: context.crypto, processor: processor).register(registrar)
         }
         if let followUp {
-            let sender = FollowUpSender(settings: followUp, store: context.store, phones: context.phones, channels: context.channels,
-                                        log: context.log, metrics: context.metrics, clock: context.clock)
-            registrar.job(FollowUpSender.jobName) { job in try await sender.run(job) }
+            let sends = FollowUpSender(settings: followUp, store: context.store, phones: context.phones, channels: context.channels,
+                                       log: context.log, metrics: context.metrics, clock: context.clock)
+            sender = sends
+            registrar.job(FollowUpSender.jobName) { job in try await sends.run(job) }
             let outcomes = FollowUpOutcomes(store: context.store, log: context.log, metrics: context.metrics, clock: context.clock)
             registrar.subscribe("message.sent") { event in try await outcomes.sent(event) }
             registrar.subscribe("message.failed") { event in try await outcomes.failed(event) }
             let replies = ReplyTracker(replyWindow: followUp.replyWindow, store: context.store, phones: context.phones, log: context.log,
                                        metrics: context.metrics, clock: context.clock)
             registrar.subscribe("message.received") { event in try await replies.handle(event) }
+        }
+        if enricher != nil || sender != nil {
+            let deaths = DeadJobs(enricher: enricher, sender: sender)
+            registrar.subscribe("job.dead") { event in try await deaths.handle(event) }
         }
         CallRoutes(store: context.store, phones: context.phones, jobs: context.jobs, clock: context.clock, log: context.log,
                    authorized: { context.adminAuthorized($0) }, followUpEnabled: followUp != nil).register(registrar)

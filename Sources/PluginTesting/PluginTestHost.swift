@@ -77,6 +77,15 @@ public final class PluginTestHost: @unchecked Sendable {
     @discardableResult
     public func runDueJobs() async throws -> Int { try await kernel.runDueJobs() }
 
+    /// Leaves the waiting jobs named `name` as a worker that crashed (or hung) on their last
+    /// attempt would, then runs the kernel's rescuer: they die and `job.dead` is published, so
+    /// a test can check what a plugin does when its job's own failure handling never ran.
+    /// Returns how many died. Follow with `runDueJobs()` to deliver `job.dead`.
+    @discardableResult
+    public func crashJobsOnTheirLastAttempt(named name: String) async throws -> Int {
+        try await kernel.crashJobsOnTheirLastAttempt(named: name)
+    }
+
     /// `context.phones` as the plugins see it: learn evidence, link keys, resolve subjects.
     public var phones: any Phones { kernel.phones }
 

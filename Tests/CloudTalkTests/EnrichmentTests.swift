@@ -98,6 +98,27 @@ struct EnrichmentTests {
         #expect(ct.sends.isEmpty)
     }
 
+    /// The enrichment job's worker crashed on its last attempt, so its own give-up never ran:
+    /// the kernel's `job.dead` lets the rule decide on the webhook alone, as a refusal would.
+    @Test(arguments: CloudTalkHost.backends)
+    func anEnrichmentWhoseJobDiedIsDecidedOnTheWebhook(backend: String) async throws {
+        let ct = try await Self.start(backend: backend)
+        defer { Task { await ct.stop() } }
+        // CloudTalk answers 503: the lookup waits for its retry, which a worker takes and crashes on.
+        ct.host.http.respond(to: .get, Self.detailsURL, with: .json(#"{"responseData":{"status":503}}"#, status: 503))
+        #expect(await ct.postCall(try CloudTalkHost.call(["status": nil])).status == 200)
+        try await ct.host.runDueJobs()
+        #expect(try await ct.column("enrichment") == [.text("pending")])
+        #expect(try await ct.column("follow_up_status") == [.text("none")])   // undecided
+        #expect(try await ct.host.crashJobsOnTheirLastAttempt(named: CallEnricher.jobName) == 1)
+        try await ct.host.runDueJobs()
+        #expect(apiCalls(ct).count == 1)
+        #expect(try await ct.column("enrichment") == [.text("failed")])
+        #expect(try await ct.column("follow_up_status") == [.text("scheduled")])
+        let deaths = try await ct.host.publishedEvents(named: "job.dead")
+        #expect(deaths.count == 1 && deaths[0].payload.contains(#""name":"cloudtalk.enrich""#))
+    }
+
     /// 61 calls to look up at once: 60 lookups in the first minute, the 61st after it.
     @Test func lookupsKeepToSixtyAMinute() async throws {
         let ct = try await Self.start()

@@ -32,6 +32,26 @@ struct FollowUpTests {
         #expect(ct.sends.count == 1)
     }
 
+    /// A follow-up job whose worker crashed on its last attempt never ran its own failure
+    /// handling: the kernel's `job.dead` makes the follow-up `failed` (with why), not `scheduled`
+    /// for good, and the operator's retry then sends it.
+    @Test(arguments: CloudTalkHost.backends)
+    func aFollowUpWhoseJobDiedIsFailedNotLeftScheduled(backend: String) async throws {
+        let ct = try await CloudTalkHost.start(backend: backend)
+        defer { Task { await ct.stop() } }
+        #expect(await ct.postCall(try Fixture.bytes("cloudtalk_call_ended.json")).status == 200)
+        try await ct.host.runDueJobs()
+        #expect(try await ct.calls().first?["follow_up_status"] == .string("scheduled"))
+        #expect(try await ct.host.crashJobsOnTheirLastAttempt(named: FollowUpSender.jobName) == 1)
+        try await ct.advance(0)
+        let call = try #require(try await ct.calls().first)
+        #expect(call["follow_up_status"] == .string("failed"))
+        guard case .text(let error)? = try await ct.column("follow_up_error").first else { Issue.record("no follow_up_error"); return }
+        #expect(error.contains("the follow-up job died: lease expired on the last attempt"), "\(error)")
+        try await ct.advance(3600)
+        #expect(ct.sends.isEmpty)
+    }
+
     /// One follow-up per phone per 24 h: a second call an hour later is skipped, one 25 h later is
     /// sent; another phone is not held back.
     @Test(arguments: CloudTalkHost.backends)

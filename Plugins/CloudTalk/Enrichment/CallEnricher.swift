@@ -41,6 +41,13 @@ struct CallEnricher: Sendable {
         return .done
     }
 
+    /// The job for `call` died without deciding it (its worker crashed or hung on the last
+    /// attempt, so `run` never reached `give(up:)`): the rule decides on the webhook alone.
+    func jobDied(call id: Int64, error: String) async throws {
+        guard let call = try await store.read({ try CallRecord.load(id, in: $0) }), call.enrichment == "pending" else { return }
+        _ = try await give(up: call, "the enrichment job died: \(error)")
+    }
+
     private func apply(_ details: CallDetails, to call: CallRecord) async throws {
         var fields = call.fields
         for (key, value) in details.fields where fields[key] == nil || Self.authoritative.contains(key) { fields[key] = value }

@@ -83,6 +83,15 @@ struct FollowUpSender: Sendable {
         return .done
     }
 
+    /// The job for `call` died before handing the message to the channel (its attempts ran
+    /// out, or its worker crashed on the last): the follow-up is `failed`, not left `scheduled`,
+    /// so it shows up for an operator's retry.
+    func jobDied(call id: Int64, error: String) async throws {
+        guard let call = try await store.read({ try CallRecord.load(id, in: $0) }),
+              call.followUpStatus == CallRecord.FollowUp.scheduled, call.followUpMessageID == nil else { return }
+        try await fail(call, "the follow-up job died: \(error)")
+    }
+
     private func fail(_ call: CallRecord, _ reason: String) async throws {
         let now = clock.nowMillis
         try await store.write { db in try db.execute(CallSQL.setOutcome, call.id, CallRecord.FollowUp.failed, reason, now) }

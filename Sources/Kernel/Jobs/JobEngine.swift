@@ -245,14 +245,22 @@ final class JobEngine: Sendable {
         case cancel(reason: String)
     }
 
+    /// Publishes `job.dead` for each job that dies, in the transaction that marks it.
+    private var deaths: JobDeaths { JobDeaths(bus: KernelEventBus(registry: registry, jobs: KernelJobQueue(registry: registry, clock: clock), clock: clock)) }
+
     private func record(_ job: Claimed, _ outcome: Record) async {
         let now = clock.nowMillis
+        let deaths = self.deaths
         do {
             try await store.write { db in
                 switch outcome {
                 case .done: try db.execute(JobSQL.complete, [.integer(job.id), .integer(now)])
                 case .retry(let at, let error): try db.execute(JobSQL.retry, [.integer(job.id), .integer(at), .text(error)])
-                case .dead(let error): try db.execute(JobSQL.dead, [.integer(job.id), .integer(now), .text(error)])
+                case .dead(let error):
+                    if try db.execute(JobSQL.dead, [.integer(job.id), .integer(now), .text(error)]) == 1 {
+                        try deaths.announce(DeadJob(id: job.id, name: job.name, queue: job.queue, payload: job.payload,
+                                                    attempt: job.attempt, error: error), in: db)
+                    }
                 case .snooze(let until): try db.execute(JobSQL.snooze, [.integer(job.id), .integer(until)])
                 case .cancel(let reason): try db.execute(JobSQL.cancel, [.integer(job.id), .integer(now), .text(reason)])
                 }
@@ -307,9 +315,11 @@ final class JobEngine: Sendable {
     /// Returns jobs whose lease expired. Returns how many were rescued.
     @discardableResult
     func rescue(now: Int64) async throws -> Int {
-        try await store.write { db in
-            let dead = try db.execute(JobSQL.rescueDead, [.integer(now)])
-            return dead + (try db.execute(JobSQL.rescue, [.integer(now)]))
+        let deaths = self.deaths
+        return try await store.write { db in
+            let dead = try db.query(JobSQL.rescueDead, [.integer(now)])
+            for row in dead { try deaths.announce(try DeadJob(row: row), in: db) }
+            return dead.count + (try db.execute(JobSQL.rescue, [.integer(now)]))
         }
     }
 

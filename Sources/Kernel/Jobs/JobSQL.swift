@@ -31,10 +31,18 @@ enum JobSQL {
     static let rescueDead = """
     UPDATE switchboard_jobs SET status = 'dead', finished_at = $1, lease_until = NULL, last_error = 'lease expired on the last attempt (worker crashed or timed out)'
     WHERE status = 'running' AND lease_until < $1 AND attempt >= max_attempts
+    RETURNING id, name, queue, payload, attempt, last_error
     """
     static let rescue = """
     UPDATE switchboard_jobs SET status = 'available', lease_until = NULL, locked_by = NULL, last_error = 'lease expired (worker crashed or timed out)'
     WHERE status = 'running' AND lease_until < $1
+    """
+
+    /// Tests only (`KernelServer.crashJobsOnTheirLastAttempt`): waiting jobs as a worker that
+    /// crashed on their last attempt leaves them.
+    static let crashForTesting = """
+    UPDATE switchboard_jobs SET status = 'running', attempt = max_attempts, lease_until = $2, locked_by = 'crashed-test-worker'
+    WHERE name = $1 AND status = 'available'
     """
 
     /// Claims a periodic slot: only the instance whose update lands enqueues the job.

@@ -208,6 +208,19 @@ public final class KernelServer: @unchecked Sendable {
         return try await engine.runDueJobs()
     }
 
+    /// Leaves the waiting jobs named `name` as a worker that crashed on their last attempt
+    /// would (running, attempts used up, lease expired), then runs the rescuer: they die as in
+    /// production and `job.dead` is published for each. Returns how many died.
+    @discardableResult
+    public func crashJobsOnTheirLastAttempt(named name: String) async throws -> Int {
+        guard let engine else { throw BootError("storage is not open: call openForTesting() or start() first") }
+        let now = services.clock.nowMillis
+        try await services.store.write { db in
+            try db.execute(JobSQL.crashForTesting, [.text(name), .integer(now - 1)])
+        }
+        return try await engine.rescue(now: now)
+    }
+
     /// The open store (after `start` or `openForTesting`), for tests that inspect tables.
     public var store: any Store { services.store }
 

@@ -38,11 +38,12 @@ final class RunLog: Sendable {
 extension JobRegistry {
     /// A registry of simple kinds for engine tests.
     static func testing(_ kinds: [(String, String, Int, JobHandler)], periodic: [JobRegistry.Periodic] = [],
-                        rateLimits: [String: RateLimit] = [:], timeout: ConfigDuration = .seconds(30)) -> JobRegistry {
+                        rateLimits: [String: RateLimit] = [:], timeout: ConfigDuration = .seconds(30),
+                        subscriptions: [String: [String]] = [:]) -> JobRegistry {
         var map: [String: Kind] = [:]
         for (name, queue, attempts, handler) in kinds {
             map[name] = Kind(name: name, plugin: "test", queue: queue, maxAttempts: attempts, timeout: timeout, handler: handler)
         }
-        return JobRegistry(kinds: map, periodic: periodic, rateLimits: rateLimits, subscriptions: [:])
+        return JobRegistry(kinds: map, periodic: periodic, rateLimits: rateLimits, subscriptions: subscriptions)
     }
 }

@@ -1,0 +1,49 @@
+import PluginAPI
+
+/// A job that died: its last attempt failed, it failed for good, it had no handler, or its
+/// lease expired on the last attempt (the worker crashed or hung).
+struct DeadJob: Sendable, Equatable {
+    var id: Int64
+    var name: String
+    var queue: String
+    var payload: String
+    var attempt: Int
+    var error: String
+
+    init(id: Int64, name: String, queue: String, payload: String, attempt: Int, error: String) {
+        self.id = id
+        self.name = name
+        self.queue = queue
+        self.payload = payload
+        self.attempt = attempt
+        self.error = error
+    }
+
+    /// A row of `JobSQL.rescueDead`'s `RETURNING`.
+    init(row: Row) throws {
+        self.init(id: try row.int("id"), name: try row.string("name"), queue: try row.string("queue"),
+                  payload: try row.string("payload"), attempt: Int(try row.int("attempt")),
+                  error: try row.optionalString("last_error") ?? "")
+    }
+}
+
+/// Publishes the kernel event `job.dead` when a job dies, in the transaction that marks it
+/// dead, so a plugin can settle what the job left undone (a handler's own last-attempt code
+/// does not run when the lease expired). Payload: `{"job_id", "name", "queue", "payload"
+/// (the job's payload, as text), "attempt", "error"}`.
+///
+/// A delivery of `job.dead` that dies itself announces nothing: a subscriber that keeps
+/// failing must not feed itself.
+struct JobDeaths: Sendable {
+    static let event = "job.dead"
+    let bus: any EventBus
+
+    func announce(_ job: DeadJob, in db: any SQLConnection) throws {
+        guard !job.name.contains(".on.\(Self.event)#") else { return }
+        let payload = JSONDocument.object([
+            "job_id": .integer(job.id), "name": .string(job.name), "queue": .string(job.queue),
+            "payload": .string(job.payload), "attempt": .integer(Int64(job.attempt)), "error": .string(job.error),
+        ])
+        try bus.publish(Self.event, payload: try JSONText.string(payload), in: db)
+    }
+}
