@@ -1,6 +1,8 @@
 import Foundation
 import PluginAPI
+import PluginTesting
 import Testing
+import TestPlugins
 @testable import Kernel
 
 /// `job.dead`: every way a job dies is announced once, in the transaction that marks it, and
@@ -53,5 +55,27 @@ struct JobDeathTests {
         #expect(seen.all.count == 3)
         let failed = try await store.query("SELECT status FROM switchboard_jobs WHERE name = 'test.on.job.dead#1'").map { try $0.string("status") }
         #expect(failed == ["dead", "dead", "dead"])
+    }
+
+    /// A channel's send job whose worker crashed on its last attempt never recorded an
+    /// outcome: the message is failed and `message.failed` published, as a last error would.
+    @Test(arguments: TestStorage.backends)
+    func aSendWhoseJobDiedIsFailedAndAnnounced(backend: String) async throws {
+        let host = try PluginTestHost(plugins: [LoopbackChannelPlugin.self], config: #"{"plugins":{"loopback":{"enabled":true}}}"#,
+                                      storageURL: try await TestStorage.freshURL(for: backend))
+        try await host.start()
+        defer { Task { await host.stop() } }
+        let phone = try host.phones.normalize("+212610059159", region: nil)
+        let channels = host.channels
+        let id = try await host.store.write { db in try channels.send(channel: "loopback", to: phone, message: ChannelMessage(text: "hello"), in: db) }
+        #expect(try await host.crashJobsOnTheirLastAttempt(named: "loopback.channel.loopback") == 1)
+        try await host.runDueJobs()
+        let row = try #require(try await host.query("SELECT status, error FROM switchboard_messages WHERE id = $1", [.integer(id)]).first)
+        #expect(try row.string("status") == "failed")
+        #expect(try row.optionalString("error")?.hasPrefix("the send job died: lease expired on the last attempt") == true)
+        let announced = try await host.query("SELECT name FROM loopback_events").map { try $0.string("name") }
+        #expect(announced == ["message.failed"])
+        #expect(try await host.query("SELECT id FROM loopback_sent").isEmpty)
+        #expect(try await host.publishedEvents(named: "job.dead").count == 1)
     }
 }

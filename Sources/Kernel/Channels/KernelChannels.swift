@@ -81,6 +81,27 @@ struct MessageEvent: Encodable {
 
 /// The job that sends one logged message through its channel's plugin.
 enum ChannelSendJob {
+    /// Marks the message failed and publishes `message.failed`, in the caller's transaction.
+    static func recordFailure(messageID id: Int64, channel: String, phone: String, text: String?, error: String, at: Int64,
+                              events: any EventBus, in db: any SQLConnection) throws {
+        try db.execute(ChannelSQL.markFailed, [.integer(id), .text(error), .integer(at)])
+        try events.publish("message.failed", payload: MessageEvent(
+            messageID: id, channel: channel, phone: phone, text: text, mediaURL: nil,
+            payload: nil, providerID: nil, status: "failed", error: error, at: at).json, in: db)
+    }
+
+    /// A send job died without recording an outcome (its worker crashed or hung on the last
+    /// attempt): the message is failed, as a last attempt's error would have made it, unless
+    /// it was sent or failed already.
+    static func jobDied(_ job: DeadJob, channel: String, at: Int64, events: any EventBus, in db: any SQLConnection) throws {
+        guard let id = JobPayload.id("message_id", in: job.payload),
+              let row = try db.query(ChannelSQL.load, [.integer(id)]).first else { return }
+        let status = try row.string("status")
+        guard status != "sent", status != "failed" else { return }
+        try recordFailure(messageID: id, channel: channel, phone: try row.string("phone"), text: try row.optionalString("text"),
+                          error: String("the send job died: \(job.error)".prefix(1000)), at: at, events: events, in: db)
+    }
+
     static func handler(channel: String, services: KernelServices, send: @escaping ChannelSender) -> JobHandler {
         { context in
             guard let id = JobPayload.id("message_id", in: context.payload) else {
@@ -114,10 +135,8 @@ enum ChannelSendJob {
                     let at = now()
                     let message = String("\(error)".prefix(1000))
                     try await store.write { db in
-                        try db.execute(ChannelSQL.markFailed, [.integer(id), .text(message), .integer(at)])
-                        try events.publish("message.failed", payload: MessageEvent(
-                            messageID: id, channel: channel, phone: delivery.to, text: delivery.message.text, mediaURL: nil,
-                            payload: nil, providerID: nil, status: "failed", error: message, at: at).json, in: db)
+                        try recordFailure(messageID: id, channel: channel, phone: delivery.to, text: delivery.message.text,
+                                          error: message, at: at, events: events, in: db)
                     }
                 }
                 throw error

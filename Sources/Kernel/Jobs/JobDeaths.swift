@@ -34,11 +34,26 @@ struct DeadJob: Sendable, Equatable {
 ///
 /// A delivery of `job.dead` that dies itself announces nothing: a subscriber that keeps
 /// failing must not feed itself.
+///
+/// A channel's send job that died also fails its message (`message.failed`), unless the
+/// message was sent or failed already: its handler records that only when it gets to run.
 struct JobDeaths: Sendable {
     static let event = "job.dead"
     let bus: any EventBus
+    /// Send job name → its channel.
+    let sendJobs: [String: String]
+    let clock: any TimeSource
+
+    init(registry: JobRegistry, clock: any TimeSource) {
+        bus = KernelEventBus(registry: registry, jobs: KernelJobQueue(registry: registry, clock: clock), clock: clock)
+        sendJobs = Dictionary(registry.channels.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
+        self.clock = clock
+    }
 
     func announce(_ job: DeadJob, in db: any SQLConnection) throws {
+        if let channel = sendJobs[job.name] {
+            try ChannelSendJob.jobDied(job, channel: channel, at: clock.nowMillis, events: bus, in: db)
+        }
         guard !job.name.contains(".on.\(Self.event)#") else { return }
         let payload = JSONDocument.object([
             "job_id": .integer(job.id), "name": .string(job.name), "queue": .string(job.queue),

@@ -246,7 +246,7 @@ final class JobEngine: Sendable {
     }
 
     /// Publishes `job.dead` for each job that dies, in the transaction that marks it.
-    private var deaths: JobDeaths { JobDeaths(bus: KernelEventBus(registry: registry, jobs: KernelJobQueue(registry: registry, clock: clock), clock: clock)) }
+    private var deaths: JobDeaths { JobDeaths(registry: registry, clock: clock) }
 
     private func record(_ job: Claimed, _ outcome: Record) async {
         let now = clock.nowMillis
