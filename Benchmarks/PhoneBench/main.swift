@@ -53,10 +53,14 @@ func phone(_ host: PluginTestHost, _ i: Int) throws -> PhoneNumber { try host.ph
 func referenceInserts(_ host: PluginTestHost, count: Int) async throws -> [UInt64] {
     try await host.store.write { try $0.execute("CREATE TABLE IF NOT EXISTS bench_reference (id INTEGER PRIMARY KEY, v TEXT NOT NULL)") }
     var times: [UInt64] = []
+    let before = host.sqliteStats
     for i in 0..<count {
         let start = now()
         try await host.store.write { try $0.execute("INSERT INTO bench_reference (v) VALUES ($1)", "row \(i)") }
         times.append(now() - start)
+    }
+    if let before, let after = host.sqliteStats {
+        print(String(format: "reference insert: %.1f WAL pages a commit", Double(after.walFrames - before.walFrames) / Double(max(after.commits - before.commits, 1))))
     }
     return times.sorted()
 }
@@ -82,6 +86,7 @@ do {
     }
     let reference = try await referenceInserts(host, count: options.resolves)
     var times: [UInt64] = []
+    let before = host.sqliteStats
     for i in 0..<options.resolves {
         let start = now()
         let resolution = try await phones.resolve(key: .flowToken("tok-\(i)"), subject: "bench/response/\(i)")
@@ -89,6 +94,12 @@ do {
         guard resolution.status == .resolved else { print("subject \(i) not resolved"); exit(1) }
     }
     report("resolve via evidence", times.sorted(), reference: reference)
+    if let before, let after = host.sqliteStats {
+        // Measured while the delivery jobs of `phone.resolved` also commit: pages a commit writes on average.
+        let commits = after.commits - before.commits, frames = after.walFrames - before.walFrames
+        print(String(format: "  WAL pages written: %.1f a commit (%d commits, %d pages, %.1f pages a resolve)",
+                     Double(frames) / Double(max(commits, 1)), commits, frames, Double(frames) / Double(options.resolves)))
+    }
     // The evidence strategy's own share, as recorded with each attempt: inside the
     // transaction, before the commit's fsync.
     let recorded = try await host.query("SELECT latency_us FROM switchboard_phone_attempts WHERE strategy = 'evidence' ORDER BY latency_us")

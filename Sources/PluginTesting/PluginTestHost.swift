@@ -86,6 +86,9 @@ public final class PluginTestHost: @unchecked Sendable {
         try await kernel.crashJobsOnTheirLastAttempt(named: name)
     }
 
+    /// The SQLite writer's counters (commits, WAL frames written), nil on PostgreSQL.
+    public var sqliteStats: SQLiteStoreStats? { kernel.sqliteStats }
+
     /// `context.phones` as the plugins see it: learn evidence, link keys, resolve subjects.
     public var phones: any Phones { kernel.phones }
 

@@ -221,6 +221,10 @@ public final class KernelServer: @unchecked Sendable {
         return try await engine.rescue(now: now)
     }
 
+    /// The SQLite writer's counters (commits, batches, WAL frames), nil on PostgreSQL or before
+    /// storage is open: for benchmarks.
+    public var sqliteStats: SQLiteStoreStats? { ((services.store as? StoreHandle)?.bound as? SQLiteStore)?.stats }
+
     /// The open store (after `start` or `openForTesting`), for tests that inspect tables.
     public var store: any Store { services.store }
 

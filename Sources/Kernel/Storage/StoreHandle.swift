@@ -12,6 +12,9 @@ final class StoreHandle: Store, Sendable {
 
     func bind(_ store: any Store) { target.withLock { $0 = store } }
 
+    /// The store bound, for what only the real one knows (SQLite's writer counters).
+    var bound: (any Store)? { target.withLock { $0 } }
+
     private func current() throws -> any Store {
         guard let store = target.withLock({ $0 }) else { throw StorageError(.unavailable, "storage is not open yet") }
         return store

@@ -11,12 +11,16 @@ public struct SQLiteStoreStats: Sendable, Equatable {
     public var largestBatch: Int
     /// Writes queued and not yet taken by the writer thread.
     public var pendingWrites: Int
+    /// WAL frames (one changed page each, 4 KiB) the commits appended: over `commits`, the
+    /// pages a commit writes, which its WAL sync has to push to disk.
+    public var walFrames: Int
 
-    public init(commits: Int, committedBodies: Int, failedBodies: Int, largestBatch: Int, pendingWrites: Int) {
+    public init(commits: Int, committedBodies: Int, failedBodies: Int, largestBatch: Int, pendingWrites: Int, walFrames: Int = 0) {
         self.commits = commits
         self.committedBodies = committedBodies
         self.failedBodies = failedBodies
         self.largestBatch = largestBatch
         self.pendingWrites = pendingWrites
+        self.walFrames = walFrames
     }
 }

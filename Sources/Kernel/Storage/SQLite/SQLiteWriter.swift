@@ -42,6 +42,9 @@ final class SQLiteWriter: Sendable {
         var committedBodies = 0
         var failedBodies = 0
         var largestBatch = 0
+        var walFrames = 0
+        /// The WAL's size after the last commit, to count what each commit appended.
+        var walPages: Int32 = 0
     }
 
     /// Opens the read-write connection (creating the database) on a new thread and starts
@@ -56,9 +59,16 @@ final class SQLiteWriter: Sendable {
         try SQLiteThread.start(
             name: "sqlite-writer",
             exits: exits,
-            open: { () throws(StorageError) in
+            open: { [self] () throws(StorageError) in
                 let connection = try SQLiteConnection(path: path, readOnly: false)
-                try connection.onCommit(walPages: onCommit)
+                try connection.onCommit { [self] pages in
+                    counters.withLock { c in
+                        // A smaller WAL than before was restarted from its start by this commit.
+                        c.walFrames += Int(pages >= c.walPages ? pages - c.walPages : pages)
+                        c.walPages = pages
+                    }
+                    onCommit(pages)
+                }
                 return connection
             },
             loop: { [self] connection in
@@ -82,7 +92,8 @@ final class SQLiteWriter: Sendable {
             committedBodies: c.committedBodies,
             failedBodies: c.failedBodies,
             largestBatch: c.largestBatch,
-            pendingWrites: queue.pending
+            pendingWrites: queue.pending,
+            walFrames: c.walFrames
         )
     }
 
