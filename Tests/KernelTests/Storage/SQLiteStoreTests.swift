@@ -370,6 +370,24 @@ import Testing
     /// Checkpoints run on the checkpointer's thread, not inside commits: a WAL past the
     /// threshold is copied into the database file while writes go on, and the WAL is reused
     /// from its start instead of growing without end.
+    /// The writer counts the WAL frames (pages) each commit appends.
+    @Test func walFramesCountThePagesCommitsWrite() async throws {
+        try await withStore { store in
+            try await store.execute("CREATE TABLE small (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+            let before = store.stats
+            for n in 0..<20 { try await store.execute("INSERT INTO small (v) VALUES ($1)", [.text("row \(n)")]) }
+            let after = store.stats
+            #expect(after.commits - before.commits == 20)
+            // One leaf page each: the rows fit the table's single page.
+            #expect(after.walFrames - before.walFrames == 20)
+            try await store.write { db in
+                try db.execute("CREATE INDEX small_v ON small (v)")
+                try db.execute("INSERT INTO small (v) VALUES ('indexed')")
+            }
+            #expect(store.stats.walFrames - after.walFrames >= 3)   // the index's root, the table, the schema
+        }
+    }
+
     @Test func theWALIsCheckpointedInTheBackground() async throws {
         // A quarter of the standard limits (4,000 and 16,000 pages), so a few seconds of writes show both.
         try await withStore(walLimits: SQLiteCheckpointer.Limits(checkpoint: 1000, restart: 4000)) { store in
