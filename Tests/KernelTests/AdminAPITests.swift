@@ -360,6 +360,20 @@ struct AdminAPITests {
             #expect((bulk["already_queued"] as? [NSNumber])?.map(\.int64Value) == [held])
             AdminHookPlugin.held.remove(hold)
             for id in [boom, original, held] { try await client.waitForItem(id, status: "processed") }
+
+            // An item's first job has no unique key: its retry is refused while a replay's job runs for the item.
+            let token2 = UUID().uuidString, hold2 = "hold:\(UUID().uuidString)"
+            let broken = try await client.postWebhook(Array("boom:\(token2) \(hold2)".utf8))
+            let brokenFirst = try #require((try await client.waitForItem(broken, status: "dead")["job_id"] as? NSNumber)?.int64Value)
+            AdminHookPlugin.held.insert(hold2)
+            let replayJob = try #require((try await client.object("POST", "/api/admin/inbox/\(broken)/replay")["job_id"] as? NSNumber)?.int64Value)
+            try await client.waitForJob(replayJob, status: "running")
+            let refused = try await client.send("POST", "/api/admin/jobs/\(brokenFirst)/retry")
+            expectErrorShape(refused, status: 409, code: "already_queued")
+            #expect(refused.text.contains("job \(replayJob) for the same inbox item \(broken) is running"))
+            AdminHookPlugin.healed.insert(token2)
+            AdminHookPlugin.held.remove(hold2)
+            try await client.waitForItem(broken, status: "processed")
             let none = try await client.object("POST", "/api/admin/inbox/replay", body: #"{"since": "2999-01-01T00:00:00Z"}"#)
             #expect(none["matched"] as? Int == 0)
 

@@ -190,6 +190,12 @@ struct AdminQueries: Sendable {
             if let key = try row.optionalString("unique_key"), let other = try db.query(AdminSQL.queuedJobByUniqueKey, [.text(key)]).first {
                 throw AdminError.refused("already_queued", "job \(try other.int("id")) with the same unique key (\(key)) is \(try other.string("status")); nothing to retry")
             }
+            // A webhook item's first job has no unique key: a replay's job may be queued for its item.
+            if Inbox.isProcessingJob(name), let item = Inbox.inboxID(try row.string("payload")),
+               let other = try db.query(AdminSQL.queuedJobOfItem, [.integer(item)]).first
+                ?? db.query(AdminSQL.queuedJobByUniqueKey, [.text(Inbox.uniqueKey(id: item))]).first {
+                throw AdminError.refused("already_queued", "job \(try other.int("id")) for the same inbox item \(item) is \(try other.string("status")); nothing to retry")
+            }
             try db.execute(AdminSQL.retryJob, [.integer(id), .integer(now)])
             if db.dialect == .postgres { try db.execute(AdminSQL.notifyPostgres, [.text(try row.string("queue"))]) }
         }

@@ -25,6 +25,10 @@ enum AdminSQL {
 
     /// The job that holds a unique key while it waits or runs.
     static let queuedJobByUniqueKey = "SELECT id, status FROM switchboard_jobs WHERE unique_key = $1 AND status IN ('available', 'running')"
+    static let queuedJobOfItem = """
+    SELECT j.id, j.status FROM switchboard_inbox i JOIN switchboard_jobs j ON j.id = i.job_id
+    WHERE i.id = $1 AND j.status IN ('available', 'running')
+    """
 
     static let inboxJobID = "SELECT job_id FROM switchboard_inbox WHERE id = $1"
 
@@ -50,7 +54,7 @@ enum AdminSQL {
     static let jobOldestFirst = " ORDER BY j.id"
     static let jobNewestFirst = " ORDER BY j.id DESC"
 
-    static let jobForRetry = "SELECT id, name, queue, status, unique_key FROM switchboard_jobs WHERE id = $1"
+    static let jobForRetry = "SELECT id, name, queue, status, unique_key, payload FROM switchboard_jobs WHERE id = $1"
 
     /// A dead or cancelled job waits again from now, its attempts counted afresh (the last
     /// error is kept until the next run replaces it).

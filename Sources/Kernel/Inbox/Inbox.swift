@@ -18,6 +18,9 @@ struct Inbox: Sendable {
     /// The job that processes a webhook's items.
     static func jobName(plugin: String, path: String) -> String { "\(plugin).webhook\(path.dropFirst(plugin.count + 1))" }
 
+    /// Whether `name` is a webhook's processing job (`<plugin>.webhook/<path>`).
+    static func isProcessingJob(_ name: String) -> Bool { name.contains(".webhook/") }
+
     /// The route handler of a webhook.
     func handler(plugin: String, webhook: PluginRegistrar.WebhookRecord) -> RouteHandler {
         let jobName = Self.jobName(plugin: plugin, path: webhook.path)
@@ -58,7 +61,7 @@ struct Inbox: Sendable {
                                           dedupeKey.map(SQLValue.text) ?? .null]
                 if let row = try db.query(InboxSQL.insert, params).first {
                     let id = try row.int("id")
-                    try Self.enqueueProcessing(id: id, jobName: jobName, queue: queue, db: db)
+                    try Self.enqueueFirstProcessing(id: id, jobName: jobName, queue: queue, db: db)
                     return .accepted(id)
                 }
                 let original = try db.query(InboxSQL.findOriginal, [.text(plugin), .text(route), dedupeKey.map(SQLValue.text) ?? .null]).first?.int("id")
@@ -72,10 +75,21 @@ struct Inbox: Sendable {
         }
     }
 
-    /// The unique key of item `id`'s processing job: one waits or runs at a time.
+    /// The unique key of a replay's processing job: one waits or runs at a time.
     static func uniqueKey(id: Int64) -> String { "inbox:\(id)" }
 
-    /// Enqueues (or re-enqueues, for a replay) the processing job of item `id`.
+    /// Enqueues the processing job of item `id`, just stored. No other job can exist for a new
+    /// item, so this one needs no unique key (whose index entry every webhook would pay for,
+    /// in and out), and only `job_id` is set: the row's status and indexed columns stay as
+    /// inserted. A replay finds this job through `job_id` (see `ReplayContext`).
+    static func enqueueFirstProcessing(id: Int64, jobName: String, queue: KernelJobQueue, db: any SQLConnection) throws {
+        guard let job = try queue.enqueueReturningID(JobRequest(name: jobName, payload: "{\"inbox_id\":\(id)}"), in: db) else {
+            throw StorageError(.other, "inbox item \(id): its processing job was not enqueued")
+        }
+        try db.execute(InboxSQL.linkFirstJob, [.integer(id), .integer(job)])
+    }
+
+    /// Re-enqueues, for a replay, the processing job of item `id`.
     static func enqueueProcessing(id: Int64, jobName: String, queue: KernelJobQueue, db: any SQLConnection) throws {
         var job = try queue.enqueueReturningID(JobRequest(name: jobName, payload: "{\"inbox_id\":\(id)}", uniqueKey: uniqueKey(id: id)), in: db)
         if job == nil {

@@ -18,6 +18,9 @@ enum InboxSQL {
 
     static let setJob = "UPDATE switchboard_inbox SET job_id = $2, status = 'received', error = NULL WHERE id = $1"
 
+    /// A new item's first job: no indexed column changes.
+    static let linkFirstJob = "UPDATE switchboard_inbox SET job_id = $2 WHERE id = $1"
+
     static let markProcessed = "UPDATE switchboard_inbox SET status = 'processed', processed_at = $2, error = NULL WHERE id = $1"
 
     static let load = "SELECT id, plugin, route, headers, body, received_at, dedupe_key, status FROM switchboard_inbox WHERE id = $1"
