@@ -33,6 +33,7 @@ public struct ChatwootPlugin: Plugin {
 
     public func register(_ registrar: any Registrar) throws {
         registrar.migration(1, ChatwootSQL.migration1)
+        registrar.migration(2, ChatwootSQL.migration2)
         webhook.register(registrar)
         guard let api else { return }
         let client = ChatwootClient(config: api, http: context.http)
@@ -44,7 +45,9 @@ public struct ChatwootPlugin: Plugin {
         let context = self.context
         LabelRoutes(client: client, labels: sync?.allLabels ?? [], authorized: { context.adminAuthorized($0) }).register(registrar)
         if let sync {
-            CRMSync(client: client, settings: sync, phones: context.phones, log: context.log, metrics: context.metrics, ttl: api.cacheTTL)
+            let lease = SyncLease(store: context.store, clock: context.clock, holder: context.crypto.hex(try context.crypto.randomBytes(8)))
+            CRMSync(client: client, settings: sync, phones: context.phones, log: context.log, metrics: context.metrics, ttl: api.cacheTTL,
+                    lease: lease)
                 .register(registrar)
         }
     }

@@ -175,8 +175,7 @@ struct SyncTests {
         defer { Task { await host.stop() } }
         let settings = SyncSettings(enabled: true, inboxID: 3, labels: ["*": ["whatsapp"], "wasender": ["wasender"], "metaflow": ["flow-reply"], "cloudtalk": ["cloudtalk"]],
                                     attributes: [])
-        let sync = CRMSync(client: makeClient(host.fake, http: host.http), settings: settings, phones: host.kernel.phones,
-                           log: Silent(), metrics: Silent(), ttl: .seconds(300))
+        let sync = Self.instance(host, settings: settings, holder: "a")
         let (contact, conversation) = host.fake.withWorld { world in
             let contact = world.addContact(name: "Nadia", phone: "+212600000014")
             let conversation = world.addConversation(inbox: 3, contact: contact, lastActivity: 1_790_000_000)
@@ -208,6 +207,49 @@ struct SyncTests {
         host.fake.clearRequests()
         _ = try await sync.handle(ReceivedMessage(json: #"{"channel":"wasender","phone":"+212600000014","text":"c"}"#))
         #expect(host.fake.requests.isEmpty)
+    }
+
+    /// CRM sync as one instance (`holder`) of a deployment runs it, on the host's store and the fake.
+    static func instance(_ host: ChatwootHost, settings: SyncSettings, holder: String) -> CRMSync {
+        CRMSync(client: makeClient(host.fake, http: host.http), settings: settings, phones: host.kernel.phones,
+                log: Silent(), metrics: Silent(), ttl: .seconds(300),
+                lease: SyncLease(store: host.kernel.store, clock: host.clock, holder: holder))
+    }
+
+    /// Two instances and one phone: while one holds the phone's lease (it is creating the
+    /// contact and the conversation), the other's sync is snoozed without calling Chatwoot,
+    /// then finds what the first created: one contact, one conversation. A lease whose holder
+    /// died is taken over once it expired.
+    @Test(arguments: ChatwootHost.backends)
+    func instancesTakeTurnsForAPhoneSoOneConversationIsCreated(backend: String) async throws {
+        let host = try await ChatwootHost.start(extra: #", "reconcile_every": "0s""#, backend: backend)
+        defer { Task { await host.stop() } }
+        let settings = SyncSettings(enabled: true, inboxID: 3, labels: ["*": ["whatsapp"]], attributes: [])
+        let (a, b) = (Self.instance(host, settings: settings, holder: "instance-a"), Self.instance(host, settings: settings, holder: "instance-b"))
+        let message = try ReceivedMessage(json: #"{"channel":"wasender","phone":"+212600000030","text":"salam"}"#)
+        // A is syncing this phone (it took the lease first).
+        #expect(try await a.lease.acquire("+212600000030"))
+        #expect(try await b.handle(message) == .snooze(seconds: CRMSync.leaseWaitSeconds))
+        #expect(host.fake.requests.isEmpty)
+        #expect(try await a.handle(message) == .done)
+        #expect(try await b.handle(message) == .done)      // the snoozed delivery, run again
+        #expect(Self.contacts(host, phone: "+212600000030").count == 1)
+        let contact = try #require(Self.contacts(host, phone: "+212600000030").first)
+        #expect(Self.conversations(host, contact: contact.id).count == 1)
+        #expect(host.fake.requests.filter { $0.route == "POST /conversations" }.count == 1)
+        #expect(try await host.kernel.store.query("SELECT phone FROM chatwoot_sync_leases").isEmpty)   // released
+        // A warm cache creates nothing: no lease is taken.
+        #expect(try await b.lease.acquire("+212600000030"))
+        #expect(try await a.handle(message) == .done)
+        try await b.lease.release("+212600000030")
+
+        // An instance died holding another phone's lease: the others wait until it expires.
+        let other = try ReceivedMessage(json: #"{"channel":"wasender","phone":"+212600000031","text":"salam"}"#)
+        #expect(try await a.lease.acquire("+212600000031"))
+        #expect(try await b.handle(other) == .snooze(seconds: CRMSync.leaseWaitSeconds))
+        host.clock.advance(by: Double(SyncLease.duration) / 1000 + 1)
+        #expect(try await b.handle(other) == .done)
+        #expect(Self.contacts(host, phone: "+212600000031").count == 1)
     }
 
     struct Silent: Logger, MetricsRecorder {

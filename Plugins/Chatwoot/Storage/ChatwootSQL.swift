@@ -22,6 +22,24 @@ enum ChatwootSQL {
     );
     """
 
+    /// CRM sync's per-phone leases (see `SyncLease`).
+    static let migration2 = """
+    CREATE TABLE chatwoot_sync_leases (
+        phone TEXT NOT NULL PRIMARY KEY,
+        holder TEXT NOT NULL,
+        held_until BIGINT NOT NULL
+    );
+    """
+
+    /// Takes the lease when it is free, expired or already ours; returns a row only then.
+    static let takeLease = """
+    INSERT INTO chatwoot_sync_leases (phone, holder, held_until) VALUES ($1, $2, $3)
+    ON CONFLICT (phone) DO UPDATE SET holder = excluded.holder, held_until = excluded.held_until
+    WHERE chatwoot_sync_leases.held_until < $4 OR chatwoot_sync_leases.holder = excluded.holder
+    RETURNING phone
+    """
+    static let releaseLease = "DELETE FROM chatwoot_sync_leases WHERE phone = $1 AND holder = $2"
+
     /// Marks a message processed; changes 0 rows when it already was.
     static let markSeen = """
     INSERT INTO chatwoot_seen_messages (message_id, conversation_id, seen_at) VALUES ($1, $2, $3)

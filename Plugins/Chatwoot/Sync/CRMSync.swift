@@ -25,8 +25,9 @@ import PluginAPI
 ///   differ from the contact's (as the search returned them, or as last written).
 /// So a sync on a cold cache costs 2 to 4 calls, 5 only for a contact that had conversations in
 /// the inbox, all resolved, and whose attributes changed (see the note on `sync`).
-/// Syncs for one phone run one at a time in this process, and the ids, labels and attribute
-/// values are cached for `cache_ttl`: a repeat message costs no call.
+/// Syncs for one phone run one at a time in this process, and, when they may create the contact
+/// or the conversation, one at a time across instances (`SyncLease`). The ids, labels and
+/// attribute values are cached for `cache_ttl`: a repeat message costs no call.
 struct CRMSync: Sendable {
     let client: ChatwootClient
     let settings: SyncSettings
@@ -35,13 +36,19 @@ struct CRMSync: Sendable {
     let metrics: any MetricsRecorder
     let cache: SyncCache
     let locks = KeyedLock()
+    let lease: SyncLease
 
-    init(client: ChatwootClient, settings: SyncSettings, phones: any Phones, log: any Logger, metrics: any MetricsRecorder, ttl: ConfigDuration) {
+    /// How long a sync that found the phone's lease held waits before it is tried again.
+    static let leaseWaitSeconds = 2.0
+
+    init(client: ChatwootClient, settings: SyncSettings, phones: any Phones, log: any Logger, metrics: any MetricsRecorder, ttl: ConfigDuration,
+         lease: SyncLease) {
         self.client = client
         self.settings = settings
         self.phones = phones
         self.log = log
         self.metrics = metrics
+        self.lease = lease
         cache = SyncCache(ttl: ttl)
     }
 
@@ -68,17 +75,34 @@ struct CRMSync: Sendable {
         let name = message.profileName ?? "WhatsApp \(phone.e164)"
         let sync = self
         let wanted = attributes
+        let outcome: JobOutcome
         do {
-            try await locks.withLock(phone.e164) {
-                try await sync.sync(phone: phone, name: name, labels: labels, attributes: wanted)
+            outcome = try await locks.withLock(phone.e164) {
+                // Only a sync that may create something needs the phone to itself across instances.
+                let cached = await sync.cache.entry(phone.e164)
+                let mayCreate = cached?.contactID == nil || cached?.conversationID == nil
+                if mayCreate {
+                    guard try await sync.lease.acquire(phone.e164) else {
+                        sync.metrics.increment("sync_lease_waits")
+                        return .snooze(seconds: Self.leaseWaitSeconds)
+                    }
+                }
+                do {
+                    try await sync.sync(phone: phone, name: name, labels: labels, attributes: wanted)
+                } catch {
+                    if mayCreate { try? await sync.lease.release(phone.e164) }
+                    throw error
+                }
+                if mayCreate { try await sync.lease.release(phone.e164) }
+                return .done
             }
         } catch let error as ChatwootError where error.kind == .notFound {
             // A cached contact or conversation was deleted in Chatwoot: look them up afresh on the retry.
             await cache.forget(phone.e164)
             throw error
         }
-        metrics.increment("synced_messages")
-        return .done
+        if case .done = outcome { metrics.increment("synced_messages") }
+        return outcome
     }
 
     /// Calls on a cold cache: search (1), then `POST contacts` (2) or, for a contact with a
