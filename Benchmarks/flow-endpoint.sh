@@ -2,8 +2,10 @@
 # The WhatsApp Flow data endpoint's throughput: encrypted requests answered per second (wrk,
 # CONNECTIONS connections) next to the machine's ceiling for the work each request needs, one
 # RSA-2048 private-key operation, measured in the same run with `openssl speed -multi N rsa2048`
-# (N = the number of cores). Two request mixes: `ping` (crypto only) and `INIT` (crypto plus
-# the response record's write on SQLite, synchronous=FULL).
+# (N = the number of cores), and next to a second reference: the same RSA-OAEP-SHA256
+# decryption the endpoint performs, alone, on N threads of one process
+# (`Benchmarks/lib/rsa-oaep-threads.c`). Two request mixes: `ping` (crypto only) and `INIT`
+# (crypto plus the response record's write on SQLite, synchronous=FULL).
 #
 # Environment: DURATION (10s), CONNECTIONS (32), REQUESTS (2000 distinct encrypted requests).
 set -euo pipefail
@@ -19,7 +21,7 @@ REQUESTS=${REQUESTS:-2000}
 cores=$(nproc)
 
 ensure_swift
-ensure_packages "${SWITCHBOARD_BASE_PACKAGES[@]}" wrk openssl python3 python3-cryptography curl
+ensure_packages "${SWITCHBOARD_BASE_PACKAGES[@]}" wrk openssl python3 python3-cryptography curl gcc
 sb_log "building switchboard (release)"
 swift build -c release --product switchboard
 bin="$root/.build/release/switchboard"
@@ -79,6 +81,12 @@ sb_log "ceiling: openssl speed -multi $cores rsa2048 (private-key operations/s)"
 ceiling=$(openssl speed -multi "$cores" -seconds 5 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $(NF-1)}' | tail -n1)
 # OpenSSL 3 prints "rsa 2048 bits <sign s> <verify s> <sign/s> <verify/s>": sign/s is the private-key op.
 
+# A second reference: the endpoint's own RSA work (OAEP-SHA256 decryption, one context each),
+# on $cores threads of one process, as the server's event loops run it.
+sb_log "reference: rsa-oaep-threads ($cores threads, the endpoint's decryption alone)"
+gcc -O2 -o "$tmp/rsa-oaep-threads" "$root/Benchmarks/lib/rsa-oaep-threads.c" -lcrypto -lpthread
+decrypt_only=$("$tmp/rsa-oaep-threads" "$tmp/private.pem" "$cores" 4000)
+
 results=""
 for mix in ping init; do
     sb_log "$mix: wrk -t2 -c$CONNECTIONS -d$DURATION"
@@ -96,7 +104,8 @@ echo "Flow endpoint, wrk -t2 -c$CONNECTIONS -d$DURATION, $cores CPUs; ceiling = 
 printf '%-6s %12s %10s %10s %8s\n' mix req/s p50 p99 non2xx
 printf '%s' "$results"
 echo "ceiling (RSA-2048 private ops/s): $ceiling"
+echo "decryption alone (RSA-OAEP-SHA256 decryptions/s, $cores threads of one process): $decrypt_only ($(python3 -c "print('%.2f' % (float('$decrypt_only') / float('$ceiling')))")x the ceiling)"
 for mix in ping init; do
     rps=$(printf '%s' "$results" | awk -v m="$mix" '$1 == m {print $2}')
-    python3 -c "print('$mix: %.2fx the ceiling' % (float('$rps') / float('$ceiling')))"
+    python3 -c "print('$mix: %.2fx the ceiling, %.2fx the decryption alone' % (float('$rps') / float('$ceiling'), float('$rps') / float('$decrypt_only')))"
 done
