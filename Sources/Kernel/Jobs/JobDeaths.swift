@@ -9,16 +9,9 @@ struct DeadJob: Sendable, Equatable {
     var payload: String
     var attempt: Int
     var error: String
+}
 
-    init(id: Int64, name: String, queue: String, payload: String, attempt: Int, error: String) {
-        self.id = id
-        self.name = name
-        self.queue = queue
-        self.payload = payload
-        self.attempt = attempt
-        self.error = error
-    }
-
+extension DeadJob {
     /// A row of `JobSQL.rescueDead`'s `RETURNING`.
     init(row: Row) throws {
         self.init(id: try row.int("id"), name: try row.string("name"), queue: try row.string("queue"),
