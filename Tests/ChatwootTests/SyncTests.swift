@@ -209,6 +209,27 @@ struct SyncTests {
         #expect(host.fake.requests.isEmpty)
     }
 
+    /// The calls of syncs on a warm cache (the figures of the note): nothing new costs none, a
+    /// changed attribute one write, a label not yet on the conversation one bulk action, both two.
+    @Test func warmCacheCallCounts() async throws {
+        let host = try await ChatwootHost.start(extra: #", "reconcile_every": "0s""#)
+        defer { Task { await host.stop() } }
+        let settings = SyncSettings(enabled: true, inboxID: 3, labels: ["*": ["whatsapp"], "metaflow": ["flow-reply"], "cloudtalk": ["cloudtalk"]],
+                                    attributes: [.init(field: .event("text"), name: "last_message")])
+        let sync = Self.instance(host, settings: settings, holder: "a")
+        func routes(_ channel: String, _ text: String) async throws -> [String] {
+            host.fake.clearRequests()
+            _ = try await sync.handle(ReceivedMessage(json: #"{"channel":"\#(channel)","phone":"+212600000040","text":"\#(text)"}"#))
+            return host.fake.requests.map(\.route)
+        }
+        #expect(try await routes("wasender", "a").count == 4)                                      // cold: a new contact
+        let contact = try #require(Self.contacts(host, phone: "+212600000040").first).id
+        #expect(try await routes("wasender", "a").isEmpty)
+        #expect(try await routes("wasender", "b") == ["PUT /contacts/\(contact)"])
+        #expect(try await routes("metaflow", "b") == ["POST /bulk_actions"])
+        #expect(try await routes("cloudtalk", "c") == ["POST /bulk_actions", "PUT /contacts/\(contact)"])
+    }
+
     /// CRM sync as one instance (`holder`) of a deployment runs it, on the host's store and the fake.
     static func instance(_ host: ChatwootHost, settings: SyncSettings, holder: String) -> CRMSync {
         CRMSync(client: makeClient(host.fake, http: host.http), settings: settings, phones: host.kernel.phones,
