@@ -192,8 +192,7 @@ struct AdminQueries: Sendable {
             }
             // A webhook item's first job has no unique key: a replay's job may be queued for its item.
             if Inbox.isProcessingJob(name), let item = Inbox.inboxID(try row.string("payload")),
-               let other = try db.query(AdminSQL.queuedJobOfItem, [.integer(item)]).first
-                ?? db.query(AdminSQL.queuedJobByUniqueKey, [.text(Inbox.uniqueKey(id: item))]).first {
+               let other = try Inbox.queuedJob(item: item, in: db) {
                 throw AdminError.refused("already_queued", "job \(try other.int("id")) for the same inbox item \(item) is \(try other.string("status")); nothing to retry")
             }
             try db.execute(AdminSQL.retryJob, [.integer(id), .integer(now)])

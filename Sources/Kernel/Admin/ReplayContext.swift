@@ -32,9 +32,7 @@ struct ReplayContext: Sendable {
         if let blocked = blocker(plugin: plugin, route: route) {
             throw AdminError(kind: blocked.kind, detail: "inbox item \(id) cannot be replayed: \(blocked.detail)")
         }
-        // The item's current job (its first has no unique key), else a replay's by its key.
-        if let queued = try db.query(AdminSQL.queuedJobOfItem, [.integer(id)]).first
-            ?? db.query(AdminSQL.queuedJobByUniqueKey, [.text(Inbox.uniqueKey(id: id))]).first {
+        if let queued = try Inbox.queuedJob(item: id, in: db) {
             return .init(id: id, outcome: .alreadyQueued(jobID: try queued.int("id"), status: try queued.string("status")))
         }
         try Inbox.enqueueProcessing(id: id, jobName: Inbox.jobName(plugin: plugin, path: route),

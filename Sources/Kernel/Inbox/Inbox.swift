@@ -78,6 +78,13 @@ struct Inbox: Sendable {
     /// The unique key of a replay's processing job: one waits or runs at a time.
     static func uniqueKey(id: Int64) -> String { "inbox:\(id)" }
 
+    /// The job waiting or running for item `id`, if any: the one its `job_id` names (its
+    /// first job has no unique key), else a replay's, by its unique key.
+    static func queuedJob(item id: Int64, in db: any SQLConnection) throws -> Row? {
+        try db.query(AdminSQL.queuedJobOfItem, [.integer(id)]).first
+            ?? db.query(AdminSQL.queuedJobByUniqueKey, [.text(uniqueKey(id: id))]).first
+    }
+
     /// Enqueues the processing job of item `id`, just stored. No other job can exist for a new
     /// item, so this one needs no unique key (whose index entry every webhook would pay for,
     /// in and out), and only `job_id` is set: the row's status and indexed columns stay as

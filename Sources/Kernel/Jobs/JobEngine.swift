@@ -35,6 +35,8 @@ final class JobEngine: Sendable {
     let instanceID: String
     /// Told after every pass whether storage answered (feeds `/readyz`).
     let onStorageHealth: (@Sendable (Bool) -> Void)?
+    /// Publishes `job.dead`; built once, not per recorded outcome.
+    private let deaths: JobDeaths
     private let state = Mutex(State())
     private let loopTask = Mutex<Task<Void, Never>?>(nil)
 
@@ -46,6 +48,7 @@ final class JobEngine: Sendable {
         self.clock = clock
         self.log = log
         self.settings = settings
+        deaths = JobDeaths(registry: registry, clock: clock)
         instanceID = "\(ProcessInfo.processInfo.hostName.prefix(40))-\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
     }
 
@@ -244,9 +247,6 @@ final class JobEngine: Sendable {
         case snooze(until: Int64)
         case cancel(reason: String)
     }
-
-    /// Publishes `job.dead` for each job that dies, in the transaction that marks it.
-    private var deaths: JobDeaths { JobDeaths(registry: registry, clock: clock) }
 
     private func record(_ job: Claimed, _ outcome: Record) async {
         let now = clock.nowMillis
