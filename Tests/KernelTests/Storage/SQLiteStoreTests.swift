@@ -282,11 +282,11 @@ import Testing
 
     // MARK: - Setup and lifecycle
 
-    /// WAL, `synchronous=FULL` (2), the busy timeout and foreign keys on the writer and on
-    /// every reader.
+    /// WAL, `synchronous=FULL` (2), the busy timeout, foreign keys and `temp_store=MEMORY` (2)
+    /// on the writer and on every reader.
     @Test func pragmasHoldOnEveryConnection() async throws {
         try await withStore(readers: 3) { store in
-            let sql = "SELECT (SELECT journal_mode FROM pragma_journal_mode) AS j, (SELECT synchronous FROM pragma_synchronous) AS s, (SELECT timeout FROM pragma_busy_timeout) AS b, (SELECT foreign_keys FROM pragma_foreign_keys) AS f"
+            let sql = "SELECT (SELECT journal_mode FROM pragma_journal_mode) AS j, (SELECT synchronous FROM pragma_synchronous) AS s, (SELECT timeout FROM pragma_busy_timeout) AS b, (SELECT foreign_keys FROM pragma_foreign_keys) AS f, (SELECT temp_store FROM pragma_temp_store) AS t"
             var rows = [try #require(try await store.write { db in try db.queryOne(sql) })]
             // Enough concurrent reads that every reader thread answers some.
             try await withThrowingTaskGroup(of: Row?.self) { group in
@@ -298,6 +298,7 @@ import Testing
                 #expect(try row.int("s") == 2)
                 #expect(try row.int("b") == 5000)
                 #expect(try row.int("f") == 1)
+                #expect(try row.int("t") == 2)
             }
         }
     }

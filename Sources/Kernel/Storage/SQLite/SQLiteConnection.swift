@@ -19,7 +19,8 @@ final class SQLiteConnection: SQLConnection {
     static let statementCacheLimit = 512
 
     /// Opens (creating it unless `readOnly`) the database at `path` and applies the store's
-    /// pragmas: WAL (checked), `synchronous=FULL`, `busy_timeout=5000`, `foreign_keys=ON`.
+    /// pragmas: WAL (checked), `synchronous=FULL`, `busy_timeout=5000`, `foreign_keys=ON`,
+    /// `temp_store=MEMORY`.
     init(path: String, readOnly: Bool) throws(StorageError) {
         self.readOnly = readOnly
         var db: OpaquePointer?
@@ -42,6 +43,7 @@ final class SQLiteConnection: SQLConnection {
             }
             try execute(SQLiteSQL.synchronousFull, [])
             try execute(SQLiteSQL.foreignKeysOn, [])
+            try execute(SQLiteSQL.tempStoreMemory, [])
         } catch let error as StorageError {
             close()
             throw error

@@ -32,7 +32,7 @@ public final class SQLiteStore: Store {
     /// Blocks while the connections open: call it at boot, not from an event loop.
     ///
     /// Every connection gets `journal_mode=WAL` (checked), `synchronous=FULL`,
-    /// `busy_timeout=5000` and `foreign_keys=ON`. An empty path or `:memory:` is refused:
+    /// `busy_timeout=5000`, `foreign_keys=ON` and `temp_store=MEMORY`. An empty path or `:memory:` is refused:
     /// each connection would see its own private database.
     public convenience init(path: String, readers: Int = 4) throws {
         try self.init(path: path, readers: readers, walLimits: .standard)
