@@ -62,7 +62,10 @@ struct PhoneReconciler {
     }
 
     /// Settles one subject from its group's evidence; returns the subject as it now stands.
-    func apply(_ evidence: [Evidence], to subject: PhoneSubjectRow, outcome: inout Outcome, in db: any SQLConnection) throws -> PhoneSubjectRow {
+    /// `stored`: the subject's row was inserted already settled by this decision (see
+    /// `PhoneService.register`), so only what follows from it (disagreements, events) is written.
+    func apply(_ evidence: [Evidence], to subject: PhoneSubjectRow, outcome: inout Outcome, stored: Bool = false,
+               in db: any SQLConnection) throws -> PhoneSubjectRow {
         let decision = Self.decide(evidence, current: subject)
         guard let decision else { return subject }
         for other in decision.disagreements {
@@ -80,8 +83,8 @@ struct PhoneReconciler {
         let changed = decision.phone != subject.phone || decision.source != subject.source || decision.rank != subject.rank
             || decision.status != subject.status
         guard changed else { return subject }
-        try db.execute(Self.update, [.integer(subject.id), .text(decision.status.rawValue), .text(decision.phone), .text(decision.source),
-                                     .integer(Int64(decision.rank.rawValue)), .integer(now)])
+        if !stored { try db.execute(Self.update, [.integer(subject.id), .text(decision.status.rawValue), .text(decision.phone), .text(decision.source),
+                                     .integer(Int64(decision.rank.rawValue)), .integer(now)]) }
         if decision.status == .conflict && subject.status != .conflict { outcome.conflicts.append(subject.subject) }
         if decision.phone != subject.phone {
             outcome.resolved.append(subject.subject)

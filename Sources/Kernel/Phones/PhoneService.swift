@@ -46,9 +46,12 @@ final class PhoneService: Sendable {
 
     // MARK: - registering subjects
 
+    /// Pending, or already settled by its group's evidence ($6…$10): one row write, not an
+    /// insert and an update (two entries in the status index).
     static let insertSubject = """
-    INSERT INTO switchboard_phone_subjects (subject, key_id, status, rounds, created_at, updated_at, label)
-    VALUES ($1, $2, 'pending', $4, $3, $3, $5) ON CONFLICT (subject) DO NOTHING RETURNING id
+    INSERT INTO switchboard_phone_subjects (subject, key_id, status, rounds, created_at, updated_at, label, phone, source, rank, resolved_at)
+    VALUES ($1, $2, $6, $4, $3, $3, $5, $7, $8, $9, $10)
+    ON CONFLICT (subject) DO NOTHING RETURNING id
     """
     static let setRounds = "UPDATE switchboard_phone_subjects SET rounds = $2 WHERE id = $1 AND rounds < $2"
     static let insertAttempt = """
@@ -82,16 +85,24 @@ final class PhoneService: Sendable {
             return (try reload(row.id, in: db), false)
         }
         let evidence = try PhoneReconciler.evidence(group: stored.group, in: db)
-        guard let id = try db.query(Self.insertSubject, [.text(subject), .integer(stored.id), .integer(now), .integer(Int64(rounds)),
-                                                          label.map(SQLValue.text) ?? .null]).first?.int("id") else {
+        let pending = PhoneSubjectRow(newID: 0, subject: subject, key: key, stored: stored, rounds: rounds, now: now, label: label)
+        let decision = evidence.isEmpty ? nil : PhoneReconciler.decide(evidence, current: pending)
+        guard let id = try db.query(Self.insertSubject, [
+            .text(subject), .integer(stored.id), .integer(now), .integer(Int64(rounds)), label.map(SQLValue.text) ?? .null,
+            .text((decision?.status ?? .pending).rawValue), decision.map { .text($0.phone) } ?? .null,
+            decision.map { .text($0.source) } ?? .null, decision.map { .integer(Int64($0.rank.rawValue)) } ?? .null,
+            decision == nil ? .null : .integer(now),
+        ]).first?.int("id") else {
             // Inserted by another instance since our read (PostgreSQL).
             guard let row = try PhoneSubjectRow.load(subject: subject, in: db) else { throw StorageError(.other, "phone subject insert returned no row") }
             return (row, false)
         }
-        let row = PhoneSubjectRow(newID: id, subject: subject, key: key, stored: stored, rounds: rounds, now: now, label: label)
-        guard !evidence.isEmpty else { return (row, true) }
+        var row = pending
+        row.id = id
+        guard decision != nil else { return (row, true) }
+        // Stored settled above; what follows from the decision (disagreements, events) is written here.
         var outcome = PhoneReconciler.Outcome()
-        return (try reconciler().apply(evidence, to: row, outcome: &outcome, in: db), true)
+        return (try reconciler().apply(evidence, to: row, outcome: &outcome, stored: true, in: db), true)
     }
 
     private func reload(_ id: Int64, in db: any SQLConnection) throws -> PhoneSubjectRow {
@@ -109,9 +120,10 @@ final class PhoneService: Sendable {
 
     private static func micros(since start: UInt64) -> Int64 { Int64((DispatchTime.now().uptimeNanoseconds &- start) / 1000) }
 
-    /// What the first transaction of `resolve` found.
+    /// What the first transaction of `resolve` found. A finished subject's phone is parsed
+    /// into its `PhoneResolution` after the commit, off the writer.
     private enum FirstStep: Sendable {
-        case finished(PhoneResolution)
+        case finished(PhoneSubjectRow)
         case runStrategies(subjectID: Int64, lookup: PhoneLookup, evidence: PhoneAttempt)
     }
 
@@ -119,24 +131,24 @@ final class PhoneService: Sendable {
         let first: FirstStep = try await store.write { [self] db in
             let started = DispatchTime.now().uptimeNanoseconds
             let (row, isNew) = try register(key: key, subject: subject, rounds: 1, in: db)
-            guard isNew else { return .finished(try row.resolution(normalizer)) }
+            guard isNew else { return .finished(row) }
             let evidence = PhoneAttempt(strategy: Self.evidenceStrategy, outcome: row.phone == nil ? .miss : .hit,
                                         latencyMicros: Self.micros(since: started))
             if row.phone != nil {
                 try record([evidence], subject: row.id, round: 1, in: db)
-                return .finished(try row.resolution(normalizer))
+                return .finished(row)
             }
             if strategies.isEmpty {
                 try record([evidence], subject: row.id, round: 1, in: db)
                 try finishMiss(row, round: 1, in: db)
-                return .finished(try reload(row.id, in: db).resolution(normalizer))
+                return .finished(try reload(row.id, in: db))
             }
             let lookup = PhoneLookup(key: row.key, linkedKeys: try PhoneKeys.keys(inGroup: row.group, in: db), subject: row.subject, round: 1)
             return .runStrategies(subjectID: row.id, lookup: lookup, evidence: evidence)
         }
         switch first {
-        case .finished(let resolution):
-            return resolution
+        case .finished(let row):
+            return try row.resolution(normalizer)
         case .runStrategies(let id, let lookup, let evidence):
             return try await runStrategies(subjectID: id, lookup: lookup, before: [evidence])
         }
