@@ -4,9 +4,11 @@ enum JobSQL {
     /// cannot hand a job to two workers.
     static let claimSQLite = """
     UPDATE switchboard_jobs SET status = 'running', attempt = attempt + 1, lease_until = $1 + $4, locked_by = $2
-    WHERE id IN (SELECT id FROM switchboard_jobs WHERE status = 'available' AND run_at <= $1 ORDER BY run_at, id LIMIT $3)
+    WHERE id IN (\(dueSQLite))
     RETURNING id, name, queue, payload, attempt, max_attempts
     """
+    /// The jobs a SQLite claim takes: read in the claim index's order, so only those are read.
+    static let dueSQLite = "SELECT id FROM switchboard_jobs WHERE status = 'available' AND run_at <= $1 ORDER BY run_at, id LIMIT $3"
 
     /// PostgreSQL: `FOR UPDATE SKIP LOCKED` lets several instances claim concurrently.
     static let claimPostgres = """

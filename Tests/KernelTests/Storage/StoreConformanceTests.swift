@@ -100,6 +100,29 @@ struct StoreConformanceTests {
         #expect(Set(claimed).count == 200)
     }
 
+    /// A claim reads the jobs it takes through the claim index, in its order, however many wait
+    /// (it once read and sorted every available job: a backlog made each claim slower).
+    @Test func sqliteClaimReadsOnlyTheJobsItTakes() async throws {
+        let f = try await StorageFixture.open("sqlite")
+        defer { Task { await f.close() } }
+        let clock = TestClock()
+        let registry = JobRegistry.testing([("t.a", "qa", 3, { _ in .done }), ("t.b", "qb", 3, { _ in .done })])
+        try await Self.enqueue(f, registry, clock: clock, (0..<300).map { JobRequest(name: $0 % 2 == 0 ? "t.a" : "t.b", payload: "{}") })
+        let plan = try await f.store.read { db in
+            // The claim binds $2 and $4 outside this subquery; numbered without the gap here.
+            let sql = "EXPLAIN QUERY PLAN " + JobSQL.dueSQLite.replacingOccurrences(of: "$3", with: "$2")
+            return try db.query(sql, [.integer(clock.millis), .integer(8)]).map { try $0.string("detail") }
+        }
+        #expect(plan.contains { $0.contains("switchboard_jobs_claim") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+        // And the order it promises: by run_at, then id, across queues.
+        let engine = JobEngine(store: f.store, registry: registry, clock: clock, log: JSONLogger(level: .error))
+        let first = try await engine.claim(limit: 8).map(\.id)
+        #expect(first == first.sorted() && first.count == 8)
+        let lowest = try await f.store.query("SELECT MIN(id) AS id FROM switchboard_jobs")
+        #expect(first.first == (try lowest[0].int("id")))
+    }
+
     @Test(arguments: backends)
     func outcomesRetryDeadSnoozeAndCancel(backend: String) async throws {
         let f = try await StorageFixture.open(backend)
