@@ -53,7 +53,16 @@ public final class SQLiteStore: Store {
         let checkpointerBox = CheckpointerBox()
         writer = try SQLiteWriter(path: path, closesAfter: readerExits) { pages in checkpointerBox.committed(walPages: pages) }
         do {
-            checkpointer = try SQLiteCheckpointer(path: path, limits: walLimits, exits: readerExits)
+            let writer = self.writer
+            checkpointer = try SQLiteCheckpointer(path: path, limits: walLimits, exits: readerExits) {
+                // On the writer's own connection: no other write runs meanwhile, so it copies
+                // every frame and the next write transaction starts the WAL from its beginning.
+                let ran = DispatchSemaphore(value: 0)
+                if writer.submit(.exclusive { db in
+                    _ = try? db.checkpoint(restart: false)
+                    ran.signal()
+                }) { ran.wait() }
+            }
         } catch {
             writer.close()
             writer.exits.wait()
