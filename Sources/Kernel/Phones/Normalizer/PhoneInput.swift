@@ -22,7 +22,9 @@ enum PhoneInput: Equatable {
     /// only come before the first digit; `tel:` and `whatsapp:` prefixes are removed.
     static func scan(_ text: String) throws(PhoneNumberError) -> PhoneInput {
         var rest = Substring(text.trimmingASCIIWhitespace())
-        for scheme in ["whatsapp:", "tel:"] where rest.utf8.count >= scheme.utf8.count && rest.prefix(scheme.count).lowercased() == scheme {
+        // A scheme starts with a letter; a number (most input) skips the comparisons.
+        let startsWithLetter = rest.utf8.first.map { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") } ?? false
+        for scheme in ["whatsapp:", "tel:"] where startsWithLetter && rest.utf8.count >= scheme.utf8.count && rest.prefix(scheme.count).lowercased() == scheme {
             rest = rest.dropFirst(scheme.count)
         }
         if let at = rest.lastIndex(of: "@") {
@@ -70,6 +72,13 @@ enum PhoneInput: Equatable {
         var count = 0
         var plus = false
         for scalar in text.unicodeScalars {
+            // ASCII digits, most of what is ever scanned, without a Unicode property lookup
+            // (which was most of a stored number's parse, on `resolve`'s path).
+            if scalar.value >= 0x30 && scalar.value <= 0x39 {
+                count += 1
+                if count <= maximumDigits { digits.append(UInt8(scalar.value)) }
+                continue
+            }
             let properties = scalar.properties
             if properties.numericType == .decimal, let value = properties.numericValue, value >= 0, value <= 9 {
                 count += 1
