@@ -412,6 +412,32 @@ import Testing
         }
     }
 
+    /// Past the checkpoint size the WAL file is grown to its restart size at once (commits then
+    /// overwrite it rather than extend it), and the zeros past the last frame are never read
+    /// as frames: every row is there, in this store and in one reopened after a crash-like
+    /// copy of the files (the WAL recovered from the file, not from memory).
+    @Test func theWALIsPresizedOnceBusyAndItsZerosAreNotFrames() async throws {
+        let limits = SQLiteCheckpointer.Limits(checkpoint: 1000, restart: 4000)
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-presized-\(UUID().uuidString).db").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) } }
+        try await withStore(walLimits: limits) { store in
+            try await store.execute("CREATE TABLE big (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)")
+            let payload = SQLValue.blob([UInt8](repeating: 0x5a, count: 3000))
+            for _ in 0..<700 { try await store.execute("INSERT INTO big (payload) VALUES ($1)", [payload]) }
+            let presized = 32 + Int(limits.restart + limits.restartBacklog) * (4096 + 24)
+            let walBytes = (try FileManager.default.attributesOfItem(atPath: store.path + "-wal")[.size] as? Int) ?? 0
+            #expect(walBytes >= presized, "WAL is \(walBytes) bytes")
+            for _ in 0..<10 { try await store.execute("INSERT INTO big (payload) VALUES ($1)", [payload]) }
+            #expect(try await store.query("SELECT COUNT(*) AS n FROM big")[0].int("n") == 710)
+            // The files as a crash would leave them (no checkpoint at close).
+            for suffix in ["", "-wal"] { try FileManager.default.copyItem(atPath: store.path + suffix, toPath: copy + suffix) }
+        }
+        let reopened = try SQLiteStore(path: copy, readers: 1)
+        let count = try await reopened.query("SELECT COUNT(*) AS n FROM big")[0].int("n")
+        await reopened.close()
+        #expect(count == 710)
+    }
+
     private func withStore(readers: Int = 2, walLimits: SQLiteCheckpointer.Limits = .standard,
                            _ body: (SQLiteStore) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-sqlite-\(UUID().uuidString)")

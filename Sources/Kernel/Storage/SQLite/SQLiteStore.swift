@@ -51,7 +51,10 @@ public final class SQLiteStore: Store {
         // The checkpointer exists before the writer's first commit asks for it; its
         // connection opens once the writer has created the file.
         let checkpointerBox = CheckpointerBox()
-        writer = try SQLiteWriter(path: path, closesAfter: readerExits) { pages in checkpointerBox.committed(walPages: pages) }
+        writer = try SQLiteWriter(path: path, closesAfter: readerExits,
+                                  presizeAt: (walLimits.checkpoint, walLimits.restart + walLimits.restartBacklog)) { pages in
+            checkpointerBox.committed(walPages: pages)
+        }
         do {
             let writer = self.writer
             checkpointer = try SQLiteCheckpointer(path: path, limits: walLimits, exits: readerExits) {

@@ -55,7 +55,10 @@ final class SQLiteWriter: Sendable {
     /// removes it, which only a read-write connection can do.
     ///
     /// `onCommit` gets the WAL's size after each commit (it replaces SQLite's automatic checkpoint).
-    init(path: String, closesAfter: DispatchGroup, onCommit: @escaping @Sendable (Int32) -> Void) throws(StorageError) {
+    /// Once the WAL has reached `presizeAt.pages`, the writer grows the file to
+    /// `presizeAt.frames` frames (`SQLiteWALPresizer`): a store written that much goes on.
+    init(path: String, closesAfter: DispatchGroup, presizeAt: (pages: Int32, frames: Int32)? = nil,
+         onCommit: @escaping @Sendable (Int32) -> Void) throws(StorageError) {
         try SQLiteThread.start(
             name: "sqlite-writer",
             exits: exits,
@@ -72,7 +75,11 @@ final class SQLiteWriter: Sendable {
                 return connection
             },
             loop: { [self] connection in
-                drain(connection)
+                var presizer: (at: Int32, presizer: SQLiteWALPresizer)?
+                if let presizeAt, let size = try? connection.query("PRAGMA page_size", []).first?.int("page_size") {
+                    presizer = (presizeAt.pages, SQLiteWALPresizer(databasePath: path, frames: Int(presizeAt.frames), pageSize: Int(size)))
+                }
+                drain(connection, presizer: presizer)
                 closesAfter.wait()
             }
         )
@@ -100,7 +107,8 @@ final class SQLiteWriter: Sendable {
     // MARK: - Writer thread
 
     /// The thread's loop: batches until the queue is closed and empty.
-    private func drain(_ db: SQLiteConnection) {
+    private func drain(_ db: SQLiteConnection, presizer: (at: Int32, presizer: SQLiteWALPresizer)?) {
+        var presizer = presizer
         while let jobs = queue.take(upTo: Self.batchLimit) {
             var bodies: [Body] = []
             for job in jobs {
@@ -115,6 +123,16 @@ final class SQLiteWriter: Sendable {
                 }
             }
             commit(bodies, on: db)
+            // Between transactions, after a commit: see `SQLiteWALPresizer`. Once per store.
+            if let (at, sizer) = presizer, counters.withLock({ $0.walPages }) >= at {
+                // Under the write lock, which another process's writer (a CLI command) needs to
+                // append frames: none can land where the zeros go. The empty transaction writes nothing.
+                if (try? db.execute(SQLiteSQL.beginImmediate, [])) != nil {
+                    sizer.presize()
+                    abandonTransaction(db)
+                }
+                presizer = nil
+            }
         }
     }
 
