@@ -66,13 +66,13 @@ final class SQLiteCheckpointer: Sendable {
     /// writer then copies (see the type's notes). A failure (the disk, a lock) is retried by
     /// the next commit's request.
     private func checkpoint(_ connection: SQLiteConnection) {
-        guard var result = try? connection.checkpoint(restart: false) else { return }
+        guard var result = try? connection.passiveCheckpoint() else { return }
         while result.walFrames >= limits.restart {
             if result.walFrames - result.copied <= limits.restartBacklog {
                 finishOnWriter()
                 return
             }
-            guard let next = try? connection.checkpoint(restart: false), next.copied > result.copied else {
+            guard let next = try? connection.passiveCheckpoint(), next.copied > result.copied else {
                 // No progress: a reader still reads the frames in the way. The next commit asks again.
                 return
             }

@@ -131,16 +131,13 @@ final class SQLiteConnection: SQLConnection {
     }
 
     /// Copies what it can of the WAL into the database file without waiting for anyone
-    /// (`PASSIVE`: writers go on meanwhile), or (`restart`) waits for the writer, copies
-    /// everything and makes the next writer start the WAL from its beginning. Returns the
-    /// frames in the WAL and those copied.
+    /// (`PASSIVE`: writers go on meanwhile). Returns the frames in the WAL and those copied.
     @discardableResult
-    func checkpoint(restart: Bool) throws(StorageError) -> (walFrames: Int32, copied: Int32) {
+    func passiveCheckpoint() throws(StorageError) -> (walFrames: Int32, copied: Int32) {
         let db = try open()
         var frames: Int32 = 0
         var copied: Int32 = 0
-        let mode = restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE
-        let code = sqlite3_wal_checkpoint_v2(db, nil, mode, &frames, &copied)
+        let code = sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied)
         guard code == SQLITE_OK || code == SQLITE_BUSY else {
             throw StorageError(sqliteCode: code, message: "checkpoint: \(String(cString: sqlite3_errmsg(db)))", sql: nil, duringPrepare: false)
         }

@@ -62,7 +62,7 @@ public final class SQLiteStore: Store {
                 // every frame and the next write transaction starts the WAL from its beginning.
                 let ran = DispatchSemaphore(value: 0)
                 if writer.submit(.exclusive { db in
-                    _ = try? db.checkpoint(restart: false)
+                    _ = try? db.passiveCheckpoint()
                     ran.signal()
                 }) { ran.wait() }
             }
