@@ -83,8 +83,10 @@ struct PhoneReconciler {
         let changed = decision.phone != subject.phone || decision.source != subject.source || decision.rank != subject.rank
             || decision.status != subject.status
         guard changed else { return subject }
-        if !stored { try db.execute(Self.update, [.integer(subject.id), .text(decision.status.rawValue), .text(decision.phone), .text(decision.source),
-                                     .integer(Int64(decision.rank.rawValue)), .integer(now)]) }
+        if !stored {
+            try db.execute(Self.update, [.integer(subject.id), .text(decision.status.rawValue), .text(decision.phone), .text(decision.source),
+                                         .integer(Int64(decision.rank.rawValue)), .integer(now)])
+        }
         if decision.status == .conflict && subject.status != .conflict { outcome.conflicts.append(subject.subject) }
         if decision.phone != subject.phone {
             outcome.resolved.append(subject.subject)

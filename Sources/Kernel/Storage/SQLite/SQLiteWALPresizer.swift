@@ -7,7 +7,8 @@ import Glibc
 /// inode as well as the frames. Measured here (ext4, 6-page commits, `synchronous=FULL`):
 /// p50 0.29–0.36 ms extending, 0.16–0.17 ms overwriting; p99 0.42–0.49 against 0.29 ms.
 /// A running store reaches that state after its first WAL restart (`SQLiteCheckpointer`);
-/// this gives it from the first commit on.
+/// this gives it as soon as the WAL reaches `threshold` pages (the checkpoint size): a store
+/// written that much goes on, and one that never is (tests, small deployments) pays nothing.
 ///
 /// Only the writer thread calls it, after a commit, inside an empty `BEGIN IMMEDIATE`: SQLite
 /// has written the WAL header, no connection of any process can append meanwhile (that needs
@@ -17,11 +18,14 @@ import Glibc
 /// the file as SQLite wrote it.
 struct SQLiteWALPresizer {
     let path: String
+    /// The WAL size, in pages, from which the file is grown.
+    let threshold: Int32
     let bytes: Int
 
     /// `frames` frames of `pageSize` pages, after the 32-byte WAL header.
-    init(databasePath: String, frames: Int, pageSize: Int) {
+    init(databasePath: String, threshold: Int32, frames: Int, pageSize: Int) {
         path = databasePath + "-wal"
+        self.threshold = threshold
         bytes = 32 + frames * (pageSize + 24)
     }
 

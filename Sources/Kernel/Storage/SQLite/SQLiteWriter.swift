@@ -75,9 +75,9 @@ final class SQLiteWriter: Sendable {
                 return connection
             },
             loop: { [self] connection in
-                var presizer: (at: Int32, presizer: SQLiteWALPresizer)?
+                var presizer: SQLiteWALPresizer?
                 if let presizeAt, let size = try? connection.query("PRAGMA page_size", []).first?.int("page_size") {
-                    presizer = (presizeAt.pages, SQLiteWALPresizer(databasePath: path, frames: Int(presizeAt.frames), pageSize: Int(size)))
+                    presizer = SQLiteWALPresizer(databasePath: path, threshold: presizeAt.pages, frames: Int(presizeAt.frames), pageSize: Int(size))
                 }
                 drain(connection, presizer: presizer)
                 closesAfter.wait()
@@ -107,7 +107,7 @@ final class SQLiteWriter: Sendable {
     // MARK: - Writer thread
 
     /// The thread's loop: batches until the queue is closed and empty.
-    private func drain(_ db: SQLiteConnection, presizer: (at: Int32, presizer: SQLiteWALPresizer)?) {
+    private func drain(_ db: SQLiteConnection, presizer: SQLiteWALPresizer?) {
         var presizer = presizer
         while let jobs = queue.take(upTo: Self.batchLimit) {
             var bodies: [Body] = []
@@ -124,7 +124,7 @@ final class SQLiteWriter: Sendable {
             }
             commit(bodies, on: db)
             // Between transactions, after a commit: see `SQLiteWALPresizer`. Once per store.
-            if let (at, sizer) = presizer, counters.withLock({ $0.walPages }) >= at {
+            if let sizer = presizer, counters.withLock({ $0.walPages }) >= sizer.threshold {
                 // Under the write lock, which another process's writer (a CLI command) needs to
                 // append frames: none can land where the zeros go. The empty transaction writes nothing.
                 if (try? db.execute(SQLiteSQL.beginImmediate, [])) != nil {
