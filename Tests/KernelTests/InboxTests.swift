@@ -64,6 +64,59 @@ struct InboxTests {
         await server.stop()
     }
 
+    /// Many clients at once, each dedupe key sent four times from different clients: on
+    /// PostgreSQL these go through the inbox's group commit, where one batch can hold a key
+    /// twice. Each key is stored and processed once, every repeat is a duplicate of it, and
+    /// every stored item is linked to its own processing job.
+    @Test(arguments: TestStorage.backends)
+    func concurrentRepeatsAreStoredOnceAndLinkedToTheirJobs(backend: String) async throws {
+        let server = try await Self.start(backend)
+        let clients = 8, perClient = 20, keys = 40
+        let statuses = try await withThrowingTaskGroup(of: [String].self) { group in
+            for c in 0..<clients {
+                let client = try server.connect()
+                group.addTask {
+                    // Blocking sockets, so threads of their own: on Linux the global dispatch
+                    // queues are the pool that runs the server's tasks (its batch writers among them).
+                    try await withCheckedThrowingContinuation { (done: CheckedContinuation<[String], any Error>) in
+                        Thread {
+                            done.resume(with: Result {
+                                try (0..<perClient).map { i in
+                                    let n = c * perClient + i
+                                    let answer = try Self.post(client, body: "{\"n\":\(n)}", delivery: "key-\(n % keys)")
+                                    guard answer.status == 200 else { return "status \(answer.status)" }
+                                    return answer.text.contains("\"duplicate\"") ? "duplicate" : "accepted"
+                                }
+                            })
+                        }.start()
+                    }
+                }
+            }
+            return try await group.reduce(into: [String]()) { $0 += $1 }
+        }
+        #expect(statuses.filter { $0 == "accepted" }.count == keys)
+        #expect(statuses.filter { $0 == "duplicate" }.count == clients * perClient - keys)
+        let store = server.kernel.services.store
+        let originals = try await store.query("""
+        SELECT i.id, i.dedupe_key, j.payload, j.name FROM switchboard_inbox i JOIN switchboard_jobs j ON j.id = i.job_id
+        WHERE i.status <> 'duplicate' ORDER BY i.id
+        """)
+        #expect(try Set(originals.map { try $0.string("dedupe_key") }) == Set((0..<keys).map { "key-\($0)" }))
+        for row in originals {
+            #expect(try row.string("payload") == "{\"inbox_id\":\(try row.int("id"))}")
+            #expect(try row.string("name") == "webhookkit.webhook/hook")
+        }
+        let orphans = try await store.query("""
+        SELECT d.id FROM switchboard_inbox d LEFT JOIN switchboard_inbox o ON o.id = d.duplicate_of
+        WHERE d.status = 'duplicate' AND (o.id IS NULL OR o.dedupe_key <> d.dedupe_key)
+        """)
+        #expect(orphans.isEmpty, "every duplicate names its original")
+        let seen = try await Self.waitFor(server, "SELECT delivery FROM webhookkit_seen WHERE processed_count = 1", count: keys)
+        #expect(seen.count == keys)
+        #expect(try await store.query("SELECT delivery FROM webhookkit_seen WHERE processed_count <> 1").isEmpty)
+        await server.stop()
+    }
+
     @Test(arguments: TestStorage.backends)
     func badSignaturesStoreNothingButARejection(backend: String) async throws {
         let server = try await Self.start(backend)

@@ -7,6 +7,21 @@ struct Inbox: Sendable {
     let services: KernelServices
     let log: any PluginAPI.Logger
     let metrics: MetricsRegistry
+    /// On PostgreSQL, concurrent webhooks are stored in batches; nil on SQLite, whose writer
+    /// already commits them together.
+    let groupCommit: InboxGroupCommit?
+
+    init(services: KernelServices, log: any PluginAPI.Logger, metrics: MetricsRegistry) {
+        self.services = services
+        self.log = log
+        self.metrics = metrics
+        if services.store.dialect == .postgres {
+            let store = services.store
+            groupCommit = InboxGroupCommit { items in try await Self.storeBatch(items, in: store) }
+        } else {
+            groupCommit = nil
+        }
+    }
 
     /// Headers that carry credentials are not stored (Wasender's signature header is the
     /// secret itself; CloudTalk's token header is one).
@@ -56,6 +71,12 @@ struct Inbox: Sendable {
         let now = services.clock.nowMillis
         let queue = try services.jobQueue()
         do {
+            if let groupCommit, let kind = queue.registry.kinds[jobName] {
+                let item = InboxGroupCommit.Item(plugin: plugin, route: route, headers: headers, body: request.body, receivedAt: now,
+                                                 dedupeKey: dedupeKey, jobName: jobName, jobQueue: kind.queue, maxAttempts: kind.maxAttempts)
+                if case .stored(let id) = try await groupCommit.store(item) { return .accepted(id) }
+                // A taken dedupe key (or a batch that failed): decided on its own, below.
+            }
             return try await services.store.write { db in
                 let params: [SQLValue] = [.text(plugin), .text(route), .text(headers), .blob(request.body), .integer(now),
                                           dedupeKey.map(SQLValue.text) ?? .null]
@@ -72,6 +93,32 @@ struct Inbox: Sendable {
             // Not stored, so not acknowledged: the provider will redeliver.
             log.warning("webhook not stored: storage unavailable", ["plugin": plugin, "route": route, "error": "\(error)"])
             throw HTTPError(503, "storage_unavailable", "storage is unavailable; retry later")
+        }
+    }
+
+    /// Stores a batch of webhooks and their processing jobs in one statement (PostgreSQL), and
+    /// wakes the workers of every instance once per queue.
+    static func storeBatch(_ items: [InboxGroupCommit.Item], in store: StoreHandle) async throws -> [InboxGroupCommit.Outcome] {
+        var values: [SQLValue] = []
+        values.reserveCapacity(items.count * 10)
+        for (ord, item) in items.enumerated() {
+            values += [.integer(Int64(ord)), .text(item.plugin), .text(item.route), .text(item.headers), .blob(item.body),
+                       .integer(item.receivedAt), item.dedupeKey.map(SQLValue.text) ?? .null, .text(item.jobName),
+                       .text(item.jobQueue), .integer(Int64(item.maxAttempts))]
+        }
+        let sql = InboxSQL.insertBatch(count: items.count)
+        let queues = Set(items.map(\.jobQueue))
+        let params = values
+        return try await store.write { db in
+            let rows = try db.query(sql, params)
+            var outcomes = [InboxGroupCommit.Outcome](repeating: .storeAlone, count: items.count)
+            for row in rows {
+                let ord = Int(try row.int("ord"))
+                guard outcomes.indices.contains(ord) else { continue }
+                if try row.bool("inserted") { outcomes[ord] = .stored(try row.int("id")) }
+            }
+            for queue in queues.sorted() { try db.execute("SELECT pg_notify('switchboard_jobs', $1)", [.text(queue)]) }
+            return outcomes
         }
     }
 

@@ -8,6 +8,38 @@ enum InboxSQL {
     RETURNING id
     """
 
+    /// PostgreSQL only: stores `count` requests and their processing jobs in one statement (see
+    /// `InboxGroupCommit`). Ten parameters per request: `ord, plugin, route, headers, body,
+    /// received_at, dedupe_key, job_name, job_queue, max_attempts`. The ids of both rows are
+    /// drawn first, so the item is inserted already linked to its job (no update after), and
+    /// each request's outcome is found by its `ord`: `inserted` is false for one whose dedupe key
+    /// was taken, by an earlier item or by another request of the batch.
+    static func insertBatch(count: Int) -> String {
+        let rows = (0..<count).map { row in
+            let p = (1...10).map { "$\(row * 10 + $0)" }
+            return "(\(p[0])::bigint, \(p[1])::text, \(p[2])::text, \(p[3])::text, \(p[4])::bytea, \(p[5])::bigint, \(p[6])::text, \(p[7])::text, \(p[8])::text, \(p[9])::integer)"
+        }
+        return """
+        WITH v AS MATERIALIZED (
+            SELECT nextval(pg_get_serial_sequence('switchboard_inbox', 'id')) AS id,
+                   nextval(pg_get_serial_sequence('switchboard_jobs', 'id')) AS job_id, t.*
+            FROM (VALUES \(rows.joined(separator: ", ")))
+                AS t(ord, plugin, route, headers, body, received_at, dedupe_key, job_name, job_queue, max_attempts)
+        ), items AS (
+            INSERT INTO switchboard_inbox (id, plugin, route, headers, body, received_at, dedupe_key, status, job_id)
+            SELECT id, plugin, route, headers, body, received_at, dedupe_key, 'received', job_id FROM v ORDER BY ord
+            ON CONFLICT (plugin, route, dedupe_key) WHERE dedupe_key IS NOT NULL AND status <> 'duplicate' DO NOTHING
+            RETURNING id, job_id
+        ), jobs AS (
+            INSERT INTO switchboard_jobs (id, name, queue, payload, status, attempt, max_attempts, run_at, unique_key, created_at)
+            SELECT items.job_id, v.job_name, v.job_queue, '{"inbox_id":' || items.id || '}', 'available', 0, v.max_attempts,
+                   v.received_at, NULL, v.received_at
+            FROM items JOIN v ON v.id = items.id
+        )
+        SELECT v.ord, v.id, items.id IS NOT NULL AS inserted FROM v LEFT JOIN items ON items.id = v.id ORDER BY v.ord
+        """
+    }
+
     static let findOriginal = "SELECT id FROM switchboard_inbox WHERE plugin = $1 AND route = $2 AND dedupe_key = $3 AND status <> 'duplicate'"
 
     static let insertDuplicate = """
