@@ -42,6 +42,20 @@ struct KernelSupportTests {
         #expect(taken.withLock { $0 } == Array(0..<100))
     }
 
+    @Test func urgentJobsAreTakenFirstInTheirOwnOrder() {
+        let queue = BlockingQueue<Int>()
+        for n in [1, 2, 3] { #expect(queue.submit(n)) }
+        #expect(queue.submit(10, urgent: true))
+        #expect(queue.submit(11, urgent: true))
+        #expect(queue.pending == 5)
+        #expect(queue.take(upTo: 1) == [10])
+        #expect(queue.take(upTo: 5) == [11])
+        #expect(queue.take(upTo: 1) == [1])
+        #expect(queue.submit(12, urgent: true))
+        #expect(queue.closeDiscarding() == [12, 2, 3])
+        #expect(queue.take(upTo: 1) == nil)
+    }
+
     @Test(arguments: [
         (#"{"inbox_id":42}"#, 42), (#" { "inbox_id" : 7 , "x": [1] } "#, 7), (#"{"inbox_id":9007199254740993}"#, 9007199254740993),
         (#"{"inbox_id":3.9}"#, 3),

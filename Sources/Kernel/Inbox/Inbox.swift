@@ -109,7 +109,7 @@ struct Inbox: Sendable {
         let sql = InboxSQL.insertBatch(count: items.count)
         let queues = Set(items.map(\.jobQueue))
         let params = values
-        return try await store.write { db in
+        return try await store.urgentWrite { db in
             let rows = try db.query(sql, params)
             var outcomes = [InboxGroupCommit.Outcome](repeating: .storeAlone, count: items.count)
             for row in rows {

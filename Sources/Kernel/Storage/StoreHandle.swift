@@ -32,6 +32,16 @@ final class StoreHandle: Store, Sendable {
         return result
     }
 
+    /// A write that a waiting request's answer depends on: on PostgreSQL it goes ahead of
+    /// the background work queued for the pool (`PostgresStore.urgentWrite`); SQLite's writer
+    /// takes everything queued in one batch anyway.
+    func urgentWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
+        guard let postgres = try current() as? PostgresStore else { return try await write(body) }
+        let result = try await postgres.urgentWrite(body)
+        afterWrite.withLock { $0 }?.run()
+        return result
+    }
+
     /// Boxed: a bare closure in a `Mutex` is re-wrapped in reabstraction thunks on every
     /// `withLock`, so each call through it grows slower (seen as 55 % of CPU under load).
     private let afterWrite = Mutex<WriteHook?>(nil)

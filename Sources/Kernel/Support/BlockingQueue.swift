@@ -9,13 +9,17 @@ final class BlockingQueue<Job: Sendable>: @unchecked Sendable {
     /// Index of the oldest job: taking from the front moves it instead of shifting the array.
     private var head = 0
     private var closed = false
+    /// Jobs taken before any in `jobs` (see `submit(_:urgent:)`).
+    private var urgent: [Job] = []
 
-    /// Queues a job and wakes one waiting thread; false (and nothing queued) once closed.
-    func submit(_ job: Job) -> Bool {
+    /// Queues a job and wakes one waiting thread; false (and nothing queued) once closed. An
+    /// `urgent` job is taken before every job that is not (in order among the urgent ones): a
+    /// request waiting for its acknowledgement goes ahead of background work.
+    func submit(_ job: Job, urgent: Bool = false) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard !closed else { return false }
-        jobs.append(job)
+        if urgent { self.urgent.append(job) } else { jobs.append(job) }
         condition.signal()
         return true
     }
@@ -26,7 +30,12 @@ final class BlockingQueue<Job: Sendable>: @unchecked Sendable {
     func take(upTo limit: Int) -> [Job]? {
         condition.lock()
         defer { condition.unlock() }
-        while head == jobs.count && !closed { condition.wait() }
+        while head == jobs.count && urgent.isEmpty && !closed { condition.wait() }
+        if !urgent.isEmpty {
+            let taken = Array(urgent.prefix(max(limit, 1)))
+            urgent.removeFirst(taken.count)
+            return taken
+        }
         guard head < jobs.count else { return nil }
         let end = min(jobs.count, head + max(limit, 1))
         let taken = Array(jobs[head..<end])
@@ -46,7 +55,7 @@ final class BlockingQueue<Job: Sendable>: @unchecked Sendable {
     var pending: Int {
         condition.lock()
         defer { condition.unlock() }
-        return jobs.count - head
+        return urgent.count + jobs.count - head
     }
 
     /// Refuses new work from now on and wakes every waiting thread so they can drain and exit.
@@ -63,7 +72,8 @@ final class BlockingQueue<Job: Sendable>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         closed = true
-        let pending = Array(jobs[head...])
+        let pending = urgent + Array(jobs[head...])
+        urgent.removeAll()
         jobs.removeAll()
         head = 0
         condition.broadcast()

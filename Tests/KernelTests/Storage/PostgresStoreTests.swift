@@ -325,6 +325,26 @@ struct PostgresStoreTests {
         await killer.close()
     }
 
+    /// Reads run without a transaction block; one that finds its idle connection dead changed
+    /// nothing, so it is run again on a new connection and the caller never sees the failure.
+    @Test func aReadOnAnIdleConnectionThatDiedIsRunAgain() async throws {
+        let url = try #require(postgresURL)
+        let store = try await PostgresStore(url: url, poolSize: 1)
+        let killer = try await PostgresStore(url: url, poolSize: 1)
+        let pid = try #require(try await store.read { try $0.query("SELECT pg_backend_pid() AS pid").first?.int("pid") })
+        let killed = try await killer.query("SELECT pg_terminate_backend($1::int, 5000) AS ok", [.integer(pid)])
+        #expect(try killed.first?.bool("ok") == true)
+        let newPID = try await store.read { try $0.query("SELECT pg_backend_pid() AS pid").first?.int("pid") }
+        #expect(newPID != nil && newPID != pid)
+        // The new session is read-only by default too, and still writes in `write`.
+        let readOnly = try await store.read { try $0.query("SHOW default_transaction_read_only").first?.string("default_transaction_read_only") }
+        #expect(readOnly == "on")
+        let written = try await store.write { try $0.query("SELECT current_setting('transaction_read_only') AS ro").first?.string("ro") }
+        #expect(written == "off")
+        await store.close()
+        await killer.close()
+    }
+
     @Test func connectionKilledInsideABodyFailsThatCallOnly() async throws {
         let url = try #require(postgresURL)
         let store = try await PostgresStore(url: url, poolSize: 1)

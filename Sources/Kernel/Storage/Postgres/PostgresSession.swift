@@ -18,15 +18,16 @@ final class PostgresSession {
         _ = try usableConnection()
     }
 
-    /// Runs `body` between `BEGIN` (or `BEGIN READ ONLY`) and `COMMIT`; rolls back and
-    /// rethrows when it throws.
+    /// Runs `body` between `BEGIN READ WRITE` and `COMMIT`, rolling back and rethrowing when it
+    /// throws; or, when `readOnly`, without a transaction block (see `read`).
     ///
     /// PostgreSQL aborts the whole transaction when one statement fails, even if the body
     /// catches the error and carries on; such a transaction is rolled back and reported
     /// rather than silently losing its work at `COMMIT`. (Bodies that expect a conflict use
     /// `ON CONFLICT … DO` instead of catching `.constraint`.)
     func transaction<T>(readOnly: Bool, _ body: (any SQLConnection) throws -> T) throws -> T {
-        let connection = try begin(readOnly: readOnly)
+        if readOnly { return try read(body) }
+        let connection = try begin()
         defer { dropIfUnusable(connection) }
         let value: T
         do {
@@ -48,10 +49,31 @@ final class PostgresSession {
         connection = nil
     }
 
+    /// Runs a read body with each statement in its own implicit transaction, which the session's
+    /// `default_transaction_read_only` makes read-only: a write fails as it would after `BEGIN
+    /// READ ONLY`. At PostgreSQL's default isolation (READ COMMITTED) every statement takes its
+    /// own snapshot inside a transaction block too, so the body sees what it would have seen;
+    /// it saves the `BEGIN` and `COMMIT` round trips, two of a one-statement read's three.
+    private func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        let (connection, fresh) = try usableConnection()
+        defer { dropIfUnusable(connection) }
+        do {
+            return try body(connection)
+        } catch let error as StorageError where error.kind == .unavailable && !fresh {
+            // An idle pooled connection that died unnoticed (see `begin`): a read changed
+            // nothing, so it runs again on a new connection.
+            self.connection = nil
+            let (replacement, _) = try usableConnection()
+            defer { dropIfUnusable(replacement) }
+            return try body(replacement)
+        }
+    }
+
     // MARK: - steps
 
-    private func begin(readOnly: Bool) throws(StorageError) -> PostgresConnection {
-        let sql = readOnly ? "BEGIN READ ONLY" : "BEGIN"
+    private func begin() throws(StorageError) -> PostgresConnection {
+        // READ WRITE: the session's default is read-only (see `read`).
+        let sql = "BEGIN READ WRITE"
         let (connection, fresh) = try usableConnection()
         do throws(StorageError) {
             try connection.command(sql)
@@ -103,6 +125,7 @@ final class PostgresSession {
         try backoff.checkAttempt()
         do throws(StorageError) {
             let opened = try PostgresConnection(url: url)
+            try opened.command("SET default_transaction_read_only = on")
             backoff.succeeded()
             connection = opened
             return (opened, true)

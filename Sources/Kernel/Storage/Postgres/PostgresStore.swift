@@ -52,15 +52,25 @@ public final class PostgresStore: Store, Sendable {
 
     // MARK: - Store
 
-    /// Runs `body` in a read-only transaction (`BEGIN READ ONLY` … `COMMIT`).
+    /// Runs `body` read-only: each statement in its own implicit transaction, which the pool's
+    /// sessions make read-only (`default_transaction_read_only`), so a write in it fails. No
+    /// `BEGIN` and `COMMIT` round trips; at READ COMMITTED a transaction block would give each
+    /// statement its own snapshot all the same.
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
         try await submit { session in try session.transaction(readOnly: true, body) }
     }
 
-    /// Runs `body` in a transaction: `BEGIN` … `COMMIT`, or `ROLLBACK` and the body's error
+    /// Runs `body` in a transaction: `BEGIN READ WRITE` … `COMMIT`, or `ROLLBACK` and the body's error
     /// when it throws. A NOTIFY sent inside is delivered at commit, and not at all on rollback.
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
         try await submit { session in try session.transaction(readOnly: false, body) }
+    }
+
+    /// `write`, queued ahead of every call that is not urgent: for a write that a waiting
+    /// request's answer depends on (the inbox's batches), so background work queued before it
+    /// (jobs claiming, completing) does not hold the acknowledgement up.
+    func urgentWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
+        try await submit(urgent: true) { session in try session.transaction(readOnly: false, body) }
     }
 
     /// Stops the pool and the listener and closes their connections. Bodies already running
@@ -78,13 +88,13 @@ public final class PostgresStore: Store, Sendable {
     // MARK: - threads
 
     /// Queues `work` for a pool thread and suspends until it ran there.
-    private func submit<T: Sendable>(_ work: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
+    private func submit<T: Sendable>(urgent: Bool = false, _ work: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job = PostgresJob(
                 run: { session in continuation.resume(with: Result { try work(session) }) },
                 cancel: { error in continuation.resume(throwing: error) }
             )
-            if !queue.push(job) { continuation.resume(throwing: StorageError(.unavailable, "postgres store is closed")) }
+            if !queue.push(job, urgent: urgent) { continuation.resume(throwing: StorageError(.unavailable, "postgres store is closed")) }
         }
     }
 

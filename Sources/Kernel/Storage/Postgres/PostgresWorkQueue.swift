@@ -12,8 +12,9 @@ struct PostgresJob: Sendable {
 struct PostgresWorkQueue: Sendable {
     private let queue = BlockingQueue<PostgresJob>()
 
-    /// Queues `job`; false when the queue is closed (the job is not run).
-    func push(_ job: PostgresJob) -> Bool { queue.submit(job) }
+    /// Queues `job` (ahead of the others when `urgent`); false when the queue is closed (the job
+    /// is not run).
+    func push(_ job: PostgresJob, urgent: Bool = false) -> Bool { queue.submit(job, urgent: urgent) }
 
     /// The next job, blocking until there is one; nil once the queue is closed.
     func next() -> PostgresJob? { queue.take(upTo: 1)?.first }
