@@ -48,8 +48,9 @@ struct InboxGroupCommitTests {
         #expect(try await commit.store(Self.item(8)) == .stored(8))
     }
 
-    @Test func aBatchThatFailsLeavesEachItemToBeStoredAlone() async throws {
-        let commit = InboxGroupCommit { _ in throw StorageError(.constraint, "value refused") }
+    @Test(arguments: [StorageError.Kind.constraint, .conflict, .other])
+    func aBatchThatFailsLeavesEachItemToBeStoredAlone(kind: StorageError.Kind) async throws {
+        let commit = InboxGroupCommit { _ in throw StorageError(kind, "rolled back") }
         #expect(try await commit.store(Self.item(1)) == .storeAlone)
     }
 

@@ -77,7 +77,7 @@ struct InboxTests {
                 let client = try server.connect()
                 group.addTask {
                     // Blocking sockets, so threads of their own: on Linux the global dispatch
-                    // queues are the pool that runs the server's tasks (its batch writers among them).
+                    // queues are the pool that runs the server's background tasks.
                     try await withCheckedThrowingContinuation { (done: CheckedContinuation<[String], any Error>) in
                         Thread {
                             done.resume(with: Result {

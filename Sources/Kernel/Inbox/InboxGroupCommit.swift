@@ -30,8 +30,8 @@ final class InboxGroupCommit: Sendable {
     enum Outcome: Sendable, Equatable {
         /// Stored, with its processing job: the item's id.
         case stored(Int64)
-        /// Not stored by the batch: its dedupe key was taken, or the batch failed for a reason
-        /// other than storage being unavailable. The caller stores it on its own, which decides
+        /// Not stored by the batch: its dedupe key was taken, or the batch was rolled back for a
+        /// reason other than storage being unavailable. The caller stores it on its own, which decides
         /// a duplicate or reports that item's own error without touching the others.
         case storeAlone
     }
@@ -39,9 +39,16 @@ final class InboxGroupCommit: Sendable {
     /// Writes one batch in one transaction; an outcome per item, in order.
     typealias Writer = @Sendable ([Item]) async throws -> [Outcome]
 
+    /// What a waiting request is woken with: its batch's outcome, or the turn to write the
+    /// next batch itself.
+    private enum Turn: Sendable {
+        case finished(Result<Outcome, any Error>)
+        case lead
+    }
+
     private struct Waiter: Sendable {
         let item: Item
-        let continuation: CheckedContinuation<Outcome, any Error>
+        let continuation: CheckedContinuation<Turn, Never>
     }
 
     private struct State {
@@ -65,37 +72,47 @@ final class InboxGroupCommit: Sendable {
     }
 
     /// Stores `item` in the next batch; returns once that batch committed.
+    ///
+    /// The batch is written by one of the requests in it, in its own task: no task is started
+    /// for it, so acknowledgements never wait for a free thread of the global pool (where a
+    /// plugin's blocking work could hold them all; tests that block those threads hung with a
+    /// task per batch). A request that finds a writer slot free leads at once; the others wait,
+    /// and a leader that is done hands the slot to the oldest waiter, which writes itself and
+    /// what waits behind it.
     func store(_ item: Item) async throws -> Outcome {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Outcome, any Error>) in
-            let batch = state.withLock { state -> [Waiter]? in
+        let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
+            let leads = state.withLock { state -> Bool in
+                if state.writers < maxWriters {
+                    state.writers += 1
+                    return true
+                }
                 state.waiting.append(Waiter(item: item, continuation: continuation))
-                guard state.writers < maxWriters else { return nil }
-                state.writers += 1
-                return Self.take(&state, upTo: maxBatch)
+                return false
             }
-            // A task of its own rather than the request's: a request's task continues on its
-            // event loop, which is busy with other connections, and the next batch would wait
-            // for it (measured: 10-15 % fewer acknowledgements when requests wrote the batches).
-            if let batch { Task { await self.drain(startingWith: batch) } }
+            if leads { continuation.resume(returning: .lead) }
+        }
+        switch turn {
+        case .finished(let result):
+            return try result.get()
+        case .lead:
+            let others = state.withLock { Self.take(&$0, upTo: maxBatch - 1) }
+            defer { handOver() }
+            let results = await run([item] + others.map(\.item))
+            for (waiter, result) in zip(others, results.dropFirst()) { waiter.continuation.resume(returning: .finished(result)) }
+            return try results[0].get()
         }
     }
 
-    /// Writes batches until nothing waits, then gives up its writer slot.
-    private func drain(startingWith first: [Waiter]) async {
-        var batch = first
-        while true {
-            let results = await run(batch.map(\.item))
-            for (waiter, result) in zip(batch, results) { waiter.continuation.resume(with: result) }
-            let next = state.withLock { state -> [Waiter]? in
-                guard !state.waiting.isEmpty else {
-                    state.writers -= 1
-                    return nil
-                }
-                return Self.take(&state, upTo: maxBatch)
+    /// Gives the writer slot to the oldest waiter, or frees it when nobody waits.
+    private func handOver() {
+        let next = state.withLock { state -> Waiter? in
+            guard !state.waiting.isEmpty else {
+                state.writers -= 1
+                return nil
             }
-            guard let next else { return }
-            batch = next
+            return state.waiting.removeFirst()
         }
+        next?.continuation.resume(returning: .lead)
     }
 
     /// One result per item, in order.
@@ -106,13 +123,14 @@ final class InboxGroupCommit: Sendable {
                 throw StorageError(.other, "inbox batch of \(items.count) returned \(outcomes.count) outcomes")
             }
             return outcomes.map { .success($0) }
-        } catch let error as StorageError where error.kind == .unavailable || error.kind == .conflict {
+        } catch let error as StorageError where error.kind == .unavailable {
             // Nothing was stored (or, at a lost COMMIT, maybe everything): each request answers
             // 503 and its provider redelivers; dedupe keys catch what did commit.
             return items.map { _ in .failure(error) }
         } catch {
-            // One item may have made the statement fail (a value PostgreSQL refuses): each is
-            // stored on its own, so the others still succeed.
+            // The batch was rolled back: one item may have made the statement fail (a value
+            // PostgreSQL refuses), or the transaction met a conflict. Each is stored on its own,
+            // so the others still succeed and each request gets its own answer.
             return items.map { _ in .success(.storeAlone) }
         }
     }

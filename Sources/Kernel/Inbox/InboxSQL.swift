@@ -13,7 +13,8 @@ enum InboxSQL {
     /// received_at, dedupe_key, job_name, job_queue, max_attempts`. The ids of both rows are
     /// drawn first, so the item is inserted already linked to its job (no update after), and
     /// each request's outcome is found by its `ord`: `inserted` is false for one whose dedupe key
-    /// was taken, by an earlier item or by another request of the batch.
+    /// was taken, by an earlier item or by another request of the batch. Rows go in in key order,
+    /// so two batches that wait on each other's keys wait in one direction and cannot deadlock.
     static func insertBatch(count: Int) -> String {
         let rows = (0..<count).map { row in
             let p = (1...10).map { "$\(row * 10 + $0)" }
@@ -27,7 +28,8 @@ enum InboxSQL {
                 AS t(ord, plugin, route, headers, body, received_at, dedupe_key, job_name, job_queue, max_attempts)
         ), items AS (
             INSERT INTO switchboard_inbox (id, plugin, route, headers, body, received_at, dedupe_key, status, job_id)
-            SELECT id, plugin, route, headers, body, received_at, dedupe_key, 'received', job_id FROM v ORDER BY ord
+            SELECT id, plugin, route, headers, body, received_at, dedupe_key, 'received', job_id FROM v
+            ORDER BY plugin, route, dedupe_key, ord
             ON CONFLICT (plugin, route, dedupe_key) WHERE dedupe_key IS NOT NULL AND status <> 'duplicate' DO NOTHING
             RETURNING id, job_id
         ), jobs AS (
