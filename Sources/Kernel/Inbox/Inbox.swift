@@ -77,10 +77,20 @@ struct Inbox: Sendable {
                 if case .stored(let id) = try await groupCommit.store(item) { return .accepted(id) }
                 // A taken dedupe key (or a batch that failed): decided on its own, below.
             }
+            let kind = queue.registry.kinds[jobName]
             return try await services.store.write { db in
                 let params: [SQLValue] = [.text(plugin), .text(route), .text(headers), .blob(request.body), .integer(now),
                                           dedupeKey.map(SQLValue.text) ?? .null]
-                if let row = try db.query(InboxSQL.insert, params).first {
+                if db.dialect == .sqlite, let kind {
+                    // One statement fewer: the item is inserted already linked to the job id the
+                    // jobs table will give next (see `InboxSQL.insertLinkedSQLite`).
+                    if let row = try db.query(InboxSQL.insertLinkedSQLite, params).first {
+                        let id = try row.int("id")
+                        try db.execute(InboxSQL.insertFirstJob, [.integer(try row.int("job_id")), .text(jobName), .text(kind.queue),
+                                                                  .text("{\"inbox_id\":\(id)}"), .integer(Int64(kind.maxAttempts)), .integer(now)])
+                        return .accepted(id)
+                    }
+                } else if let row = try db.query(InboxSQL.insert, params).first {
                     let id = try row.int("id")
                     try Self.enqueueFirstProcessing(id: id, jobName: jobName, queue: queue, db: db)
                     return .accepted(id)

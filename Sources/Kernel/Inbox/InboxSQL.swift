@@ -42,6 +42,24 @@ enum InboxSQL {
         """
     }
 
+    /// SQLite: stores a request unless its dedupe key was seen, linked to the id its processing
+    /// job is about to get: the next of the jobs table's AUTOINCREMENT sequence, read under the
+    /// write lock the transaction holds, so nothing can take it in between. The job is then
+    /// inserted with that id (`insertFirstJob`), which saves updating the item after.
+    static let insertLinkedSQLite = """
+    INSERT INTO switchboard_inbox (plugin, route, headers, body, received_at, dedupe_key, status, job_id)
+    VALUES ($1, $2, $3, $4, $5, $6, 'received',
+            (SELECT COALESCE(MAX(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'switchboard_jobs'))
+    ON CONFLICT (plugin, route, dedupe_key) WHERE dedupe_key IS NOT NULL AND status <> 'duplicate' DO NOTHING
+    RETURNING id, job_id
+    """
+
+    /// A new item's processing job, with the id its item already names.
+    static let insertFirstJob = """
+    INSERT INTO switchboard_jobs (id, name, queue, payload, status, attempt, max_attempts, run_at, unique_key, created_at)
+    VALUES ($1, $2, $3, $4, 'available', 0, $5, $6, NULL, $6)
+    """
+
     static let findOriginal = "SELECT id FROM switchboard_inbox WHERE plugin = $1 AND route = $2 AND dedupe_key = $3 AND status <> 'duplicate'"
 
     static let insertDuplicate = """
