@@ -512,4 +512,17 @@ private final class Gate: Sendable {
     }
     var isHolding: Bool { holding.isSet }
     func open() { release.signal() }
+
+    /// Checkpoints are asked for from the checkpoint size on, once per `step` of growth, at
+    /// every commit past the restart size, and afresh after the WAL restarted.
+    @Test func checkpointsAreRequestedOncePerStep() {
+        let limits = SQLiteCheckpointer.Limits()  // 4,000 / step 250 / restart 16,000
+        #expect(!SQLiteCheckpointer.requests(at: 3_999, lastRequestAt: 0, limits: limits))
+        #expect(SQLiteCheckpointer.requests(at: 4_000, lastRequestAt: 0, limits: limits))
+        #expect(!SQLiteCheckpointer.requests(at: 4_249, lastRequestAt: 4_000, limits: limits))
+        #expect(SQLiteCheckpointer.requests(at: 4_250, lastRequestAt: 4_000, limits: limits))
+        #expect(SQLiteCheckpointer.requests(at: 16_001, lastRequestAt: 16_000, limits: limits))
+        // The WAL restarted (smaller than at the last request) and grew back past the checkpoint size.
+        #expect(SQLiteCheckpointer.requests(at: 4_010, lastRequestAt: 16_400, limits: limits))
+    }
 }

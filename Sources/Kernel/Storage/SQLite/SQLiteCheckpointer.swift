@@ -1,3 +1,4 @@
+import Synchronization
 import Dispatch
 import PluginAPI
 
@@ -36,6 +37,13 @@ final class SQLiteCheckpointer: Sendable {
         var restart: Int32 = 16000
         /// How many uncopied frames the writer is asked to copy itself (2 MiB: a few milliseconds).
         var restartBacklog: Int32 = 512
+        /// How much the WAL grows between two checkpoint requests (1 MiB). Asked after every
+        /// commit, the checkpointer copied (and synced) each commit's hot pages, the same index
+        /// leaves every time; one copy per 250 pages dedupes them. Signed webhooks acknowledged
+        /// (wrk -c64, three interleaved pairs): 11,755–13,256/s → 12,091–14,141/s, p99 alike.
+        /// 1,000 pages gave 13,659–14,400/s, but p99 16–20 ms against 11–12 ms: each checkpoint
+        /// then copied and synced enough to hold commits up.
+        var step: Int32 = 250
 
         static let standard = Limits()
     }
@@ -80,9 +88,22 @@ final class SQLiteCheckpointer: Sendable {
         }
     }
 
-    /// Called by the writer after each commit with the WAL's size.
+    /// The WAL's size at the last request (the writer's thread only calls `committed`).
+    private let requestedAt = Atomic<Int32>(0)
+
+    /// Called by the writer after each commit with the WAL's size: a checkpoint is requested
+    /// from `checkpoint` pages on, each time the WAL has grown by `step` since the last request
+    /// (or was restarted since).
     func committed(walPages pages: Int32) {
-        if pages >= limits.checkpoint { _ = requests.submit(()) }
+        guard Self.requests(at: pages, lastRequestAt: requestedAt.load(ordering: .relaxed), limits: limits) else { return }
+        requestedAt.store(pages, ordering: .relaxed)
+        _ = requests.submit(())
+    }
+
+    /// Whether a commit that left the WAL at `pages` asks for a checkpoint.
+    static func requests(at pages: Int32, lastRequestAt last: Int32, limits: Limits) -> Bool {
+        guard pages >= limits.checkpoint else { return false }
+        return pages < last || pages - last >= limits.step || pages >= limits.restart
     }
 
     /// Stops taking requests; the thread closes its connection and exits.
