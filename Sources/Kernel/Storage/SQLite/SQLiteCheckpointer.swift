@@ -26,7 +26,7 @@ import PluginAPI
 final class SQLiteCheckpointer: Sendable {
     /// When to checkpoint, in WAL pages (4 KiB each).
     struct Limits: Sendable {
-        /// The WAL size from which each commit asks for a checkpoint. 4,000 pages (16 MiB),
+        /// The WAL size from which commits ask for checkpoints (every `step`). 4,000 pages (16 MiB),
         /// not SQLite's 1,000: a checkpoint copies each page once however often it changed
         /// since the last, and the hot pages of a write-heavy table (index leaves, the row
         /// tail) change in most commits. On the phone benchmark (about 15 pages a resolve)
