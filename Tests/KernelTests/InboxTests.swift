@@ -61,6 +61,12 @@ struct InboxTests {
         #expect(try events.first?.string("name") == "webhookkit.seen")
         let processed = try await Self.waitFor(server, "SELECT id FROM switchboard_inbox WHERE status = 'processed'", count: 1)
         #expect(processed.count == 1)
+        // Its job is done: completed in the transaction that marked the item processed.
+        let job = try await Self.waitFor(server, """
+            SELECT j.status FROM switchboard_inbox i JOIN switchboard_jobs j ON j.id = i.job_id
+            WHERE i.status = 'processed' AND j.status = 'done'
+            """, count: 1)
+        #expect(job.count == 1)
         await server.stop()
     }
 

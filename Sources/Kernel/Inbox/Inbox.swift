@@ -193,7 +193,11 @@ struct Inbox: Sendable {
             let outcome = try await webhook.process(item)
             if outcome == .done {
                 let now = clock.nowMillis
-                try await store.write { try $0.execute(InboxSQL.markProcessed, [.integer(id), .integer(now)]) }
+                // One transaction marks the item processed and completes its job.
+                try await store.write { db in
+                    try db.execute(InboxSQL.markProcessed, [.integer(id), .integer(now)])
+                    try context.complete(in: db)
+                }
             }
             return outcome
         }

@@ -215,11 +215,22 @@ final class JobEngine: Sendable {
             await record(job, .dead(error: "no handler registered for \(job.name) (plugin disabled?)"))
             return
         }
-        let context = JobContext(id: job.id, name: job.name, payload: job.payload, attempt: job.attempt, maxAttempts: job.maxAttempts)
+        let completed = CompletedFlag()
+        let clock = self.clock
+        let context = JobContext(id: job.id, name: job.name, payload: job.payload, attempt: job.attempt, maxAttempts: job.maxAttempts) { db in
+            try db.execute(JobSQL.complete, [.integer(job.id), .integer(clock.nowMillis)])
+            completed.set()
+        }
         let result: Result<JobOutcome, any Error> = await Self.withTimeout(kind.timeout) {
             try await kind.handler(context)
         }
         switch result {
+        case .success(.done) where completed.isSet:
+            // Completed in the handler's transaction (`JobContext.complete(in:)`). Had that
+            // transaction rolled back, the handler would have thrown; one that caught the error
+            // and returned `.done` leaves the job running until its lease expires and the
+            // rescuer returns it (at-least-once still holds).
+            break
         case .success(.done):
             await record(job, .done)
         case .success(.snooze(let seconds)):
@@ -238,6 +249,13 @@ final class JobEngine: Sendable {
                 await record(job, .retry(at: clock.nowMillis + delay, error: message))
             }
         }
+    }
+
+    /// Set when a handler completed its job in its own transaction.
+    private final class CompletedFlag: Sendable {
+        private let value = Mutex(false)
+        func set() { value.withLock { $0 = true } }
+        var isSet: Bool { value.withLock { $0 } }
     }
 
     enum Record {

@@ -26,13 +26,27 @@ public struct JobContext: Sendable {
     /// 1 for the first run.
     public let attempt: Int
     public let maxAttempts: Int
+    /// Marks the job done in a transaction of the handler's (given by the engine).
+    private let completion: (@Sendable (any SQLConnection) throws -> Void)?
 
-    public init(id: Int64, name: String, payload: String, attempt: Int, maxAttempts: Int) {
+    public init(id: Int64, name: String, payload: String, attempt: Int, maxAttempts: Int,
+                completion: (@Sendable (any SQLConnection) throws -> Void)? = nil) {
         self.id = id
         self.name = name
         self.payload = payload
         self.attempt = attempt
         self.maxAttempts = maxAttempts
+        self.completion = completion
+    }
+
+    /// Marks this job done inside the handler's own write transaction, so the job's last
+    /// write and its completion commit together: a crash between them can no longer leave the
+    /// work done and the job to run again, and the engine saves the transaction it would
+    /// spend recording `.done`. Return `.done` afterwards. If the transaction rolls back, the
+    /// job is still running and the handler's error decides as usual. Without an engine (a
+    /// context made by hand) it does nothing.
+    public func complete(in db: any SQLConnection) throws {
+        try completion?(db)
     }
 }
 

@@ -159,6 +159,53 @@ struct StoreConformanceTests {
         #expect(runs.all.filter { $0.hasPrefix("flaky") } == ["flaky1", "flaky2"])
     }
 
+    /// `JobContext.complete(in:)`: the handler's last write and the job's completion commit
+    /// together, and the engine spends no transaction of its own on `.done`; a transaction that
+    /// rolls back leaves the job to its retry.
+    @Test(arguments: backends)
+    func jobsCompleteInTheHandlersTransaction(backend: String) async throws {
+        let f = try await StorageFixture.open(backend)
+        defer { Task { await f.close() } }
+        _ = try await f.store.execute("CREATE TABLE test_effects (job_id BIGINT NOT NULL)")
+        let clock = TestClock()
+        let counting = WriteCountingStore(f.store)
+        let registry = JobRegistry.testing([
+            ("t.atomic", "q", 3, { ctx in
+                try await counting.write { db in
+                    _ = try db.execute("INSERT INTO test_effects (job_id) VALUES ($1)", [.integer(ctx.id)])
+                    try ctx.complete(in: db)
+                }
+                return .done
+            }),
+            ("t.rolledback", "q", 3, { ctx in
+                try await counting.write { db in
+                    _ = try db.execute("INSERT INTO test_effects (job_id) VALUES ($1)", [.integer(ctx.id)])
+                    try ctx.complete(in: db)
+                    throw StorageError(.other, "the work failed after completing")
+                }
+                return .done
+            }),
+        ])
+        try await Self.enqueue(f, registry, clock: clock, [JobRequest(name: "t.atomic"), JobRequest(name: "t.rolledback")])
+        let engine = JobEngine(store: counting, registry: registry, clock: clock, log: JSONLogger(level: .error))
+        let claimed = try await engine.claim(limit: 8)
+        #expect(claimed.count == 2)
+        let before = counting.writes
+        for job in claimed { await engine.run(job) }
+        // The two handlers' transactions and the retry's record: none to record `.done`.
+        #expect(counting.writes - before == 3)
+        let rows = try await f.store.query("SELECT id, name, status, attempt, finished_at, last_error FROM switchboard_jobs ORDER BY name")
+        let byName = Dictionary(uniqueKeysWithValues: try rows.map { (try $0.string("name"), $0) })
+        let atomic = try #require(byName["t.atomic"])
+        #expect(try atomic.string("status") == "done")
+        #expect(try atomic.optionalInt("finished_at") == clock.millis)
+        let rolledBack = try #require(byName["t.rolledback"])
+        #expect(try rolledBack.string("status") == "available")
+        #expect(try rolledBack.optionalString("last_error")?.contains("the work failed") == true)
+        let effects = try await f.store.query("SELECT job_id FROM test_effects").map { try $0.int("job_id") }
+        #expect(effects == [try atomic.int("id")])
+    }
+
     @Test(arguments: backends)
     func expiredLeasesAreRescued(backend: String) async throws {
         let f = try await StorageFixture.open(backend)

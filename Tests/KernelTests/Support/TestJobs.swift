@@ -47,3 +47,20 @@ extension JobRegistry {
         return JobRegistry(kinds: map, periodic: periodic, rateLimits: rateLimits, subscriptions: subscriptions)
     }
 }
+
+/// A store that counts the write transactions run through it (the job engine's, and whatever
+/// a test's handlers run through it).
+final class WriteCountingStore: Store {
+    private let base: any Store
+    private let count = Mutex(0)
+    init(_ base: any Store) { self.base = base }
+    var writes: Int { count.withLock { $0 } }
+    var dialect: SQLDialect { base.dialect }
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
+        try await base.read(body)
+    }
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
+        count.withLock { $0 += 1 }
+        return try await base.write(body)
+    }
+}
