@@ -78,12 +78,15 @@ public struct WebhookKitPlugin: Plugin {
                 ON CONFLICT (delivery) DO UPDATE SET processed_count = webhookkit_seen.processed_count + 1
                 """, delivery, item.id)
                 try events.publish("webhookkit.seen", payload: "{\"delivery\":\"\(delivery)\"}", in: db)
+                // Marked processed in the same commit as what processing stored.
+                try item.complete(in: db)
             }
             return .done
         })
         registrar.subscribe("webhookkit.seen") { event in
             try await store.write { db in
                 try db.execute("INSERT INTO webhookkit_events (event_id, name) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING", event.id, event.name)
+                try event.complete(in: db)
             }
             return .done
         }

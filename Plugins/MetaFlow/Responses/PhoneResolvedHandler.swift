@@ -24,6 +24,7 @@ struct PhoneResolvedHandler: Sendable {
         let now = clock.nowMillis
         try await store.write { db in
             try db.execute(ResponseSQL.setPhone, id, payload.phone, payload.source, now)
+            try event.complete(in: db)
         }
         return .done
     }

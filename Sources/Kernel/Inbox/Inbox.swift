@@ -187,17 +187,21 @@ struct Inbox: Sendable {
             guard let row = try await store.read({ try $0.query(InboxSQL.load, [.integer(id)]).first }) else {
                 return .cancel(reason: "inbox item \(id) no longer exists (pruned)")
             }
+            let completed = CompletedFlag()
+            let complete: @Sendable (any SQLConnection) throws -> Void = { db in
+                try db.execute(InboxSQL.markProcessed, [.integer(id), .integer(clock.nowMillis)])
+                try context.complete(in: db)
+                completed.set()
+            }
             let item = InboxItem(id: id, plugin: try row.string("plugin"), route: try row.string("route"),
                                  headers: Self.decodeHeaders(try row.string("headers")), body: try row.bytes("body"),
-                                 receivedAt: try row.int("received_at"), dedupeKey: try row.optionalString("dedupe_key"))
+                                 receivedAt: try row.int("received_at"), dedupeKey: try row.optionalString("dedupe_key"),
+                                 completion: complete)
             let outcome = try await webhook.process(item)
-            if outcome == .done {
-                let now = clock.nowMillis
-                // One transaction marks the item processed and completes its job.
-                try await store.write { db in
-                    try db.execute(InboxSQL.markProcessed, [.integer(id), .integer(now)])
-                    try context.complete(in: db)
-                }
+            if outcome == .done && !completed.isSet {
+                // One transaction marks the item processed and completes its job, unless the
+                // processor did both in its own (`InboxItem.complete(in:)`).
+                try await store.write(complete)
             }
             return outcome
         }

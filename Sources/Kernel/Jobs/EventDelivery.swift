@@ -10,7 +10,8 @@ enum EventDelivery {
             guard let row = try await store.read({ try $0.query("SELECT id, name, payload, published_at FROM switchboard_events WHERE id = $1", [.integer(id)]).first }) else {
                 return .cancel(reason: "event \(id) no longer exists (pruned)")
             }
-            let event = Event(id: id, name: try row.string("name"), payload: try row.string("payload"), publishedAt: try row.int("published_at"))
+            let event = Event(id: id, name: try row.string("name"), payload: try row.string("payload"), publishedAt: try row.int("published_at"),
+                              completion: context.complete(in:))
             return try await handler(event)
         }
     }

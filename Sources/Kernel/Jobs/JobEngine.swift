@@ -251,13 +251,6 @@ final class JobEngine: Sendable {
         }
     }
 
-    /// Set when a handler completed its job in its own transaction.
-    private final class CompletedFlag: Sendable {
-        private let value = Mutex(false)
-        func set() { value.withLock { $0 = true } }
-        var isSet: Bool { value.withLock { $0 } }
-    }
-
     enum Record {
         case done
         case retry(at: Int64, error: String)

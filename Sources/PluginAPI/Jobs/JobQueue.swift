@@ -26,12 +26,23 @@ public struct Event: Sendable {
     public let payload: String
     /// Unix milliseconds.
     public let publishedAt: Int64
+    /// Marks this delivery done in a transaction of the subscriber's.
+    private let completion: (@Sendable (any SQLConnection) throws -> Void)?
 
-    public init(id: Int64, name: String, payload: String, publishedAt: Int64) {
+    public init(id: Int64, name: String, payload: String, publishedAt: Int64,
+                completion: (@Sendable (any SQLConnection) throws -> Void)? = nil) {
         self.id = id
         self.name = name
         self.payload = payload
         self.publishedAt = publishedAt
+        self.completion = completion
+    }
+
+    /// Marks this delivery done inside the subscriber's own write transaction (see
+    /// `JobContext.complete(in:)`): the subscriber's write and the delivery's completion
+    /// commit together. Return `.done` afterwards. Does nothing on an event made by hand.
+    public func complete(in db: any SQLConnection) throws {
+        try completion?(db)
     }
 }
 
